@@ -1,0 +1,72 @@
+// Package config decides where Countersign keeps its data.
+//
+// It guarantees one precedence, everywhere: an explicit --data-dir flag, then
+// the COUNTERSIGN_DATA_DIR environment variable, then the per-user
+// configuration directory of the OS (os.UserConfigDir: ~/.config on Linux,
+// ~/Library/Application Support on macOS, %AppData% on Windows) joined with
+// "countersign". The result is always an absolute, cleaned path, and
+// EnsureDataDir creates it readable by the owner only.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// EnvDataDir overrides the data directory when no flag is given.
+const EnvDataDir = "COUNTERSIGN_DATA_DIR"
+
+// AppName is the directory name under the OS configuration directory.
+const AppName = "countersign"
+
+// DatabaseFile is the name of the SQLite database inside the data directory.
+const DatabaseFile = "countersign.db"
+
+// Env is what Resolve needs from the process environment, so tests can fake it.
+type Env struct {
+	Getenv        func(string) string
+	UserConfigDir func() (string, error)
+}
+
+// OSEnv reads the real environment.
+func OSEnv() Env { return Env{Getenv: os.Getenv, UserConfigDir: os.UserConfigDir} }
+
+// ResolveDataDir applies the precedence flag > environment > OS default.
+func ResolveDataDir(flag string, env Env) (string, error) {
+	dir := flag
+	if dir == "" {
+		dir = env.Getenv(EnvDataDir)
+	}
+	if dir == "" {
+		base, err := env.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("cannot find the per-user configuration directory (set --data-dir or %s): %w", EnvDataDir, err)
+		}
+		dir = filepath.Join(base, AppName)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("data directory %q: %w", dir, err)
+	}
+	return filepath.Clean(abs), nil
+}
+
+// EnsureDataDir creates dir (mode 0700) if needed and checks it is a directory.
+func EnsureDataDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create data directory %s: %w", dir, err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return errors.New("data directory " + dir + " is not a directory")
+	}
+	return nil
+}
+
+// DatabasePath is where the database lives inside dir.
+func DatabasePath(dir string) string { return filepath.Join(dir, DatabaseFile) }
