@@ -10,6 +10,7 @@ WAILS_TAGS := desktop,production$(if $(TAGS_$(GOOS)),$(comma)$(TAGS_$(GOOS)))
 BIN := build/bin/countersign
 E2E_BIN := build/bin/countersign-e2e
 ARTIFACTS ?= $(CURDIR)/artifacts
+VCS := $(if $(wildcard .git),-buildvcs=true)
 GO_SOURCES := $(shell find . -name '*.go' -not -path './frontend/*' 2>/dev/null) go.mod go.sum
 FRONTEND_SOURCES := $(shell find frontend/src frontend/wailsjs frontend/index.html frontend/package.json frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 
@@ -28,6 +29,12 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
+# The independent JOSE implementation the intent tests verify tokens with.
+JOSE_DIR := backend/intent/testdata/jose
+$(JOSE_DIR)/node_modules/.installed: $(JOSE_DIR)/package.json $(JOSE_DIR)/package-lock.json
+	cd $(JOSE_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
 frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
 	cd frontend && npm run build
 	touch frontend/dist/.gitkeep
@@ -35,7 +42,7 @@ frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
 frontend: frontend/dist/index.html
 
 $(BIN): frontend/dist/index.html $(GO_SOURCES)
-	$(GO) build -tags $(WAILS_TAGS) -ldflags "-w -s" -o $@ .
+	$(GO) build $(VCS) -tags $(WAILS_TAGS) -ldflags "-w -s" -o $@ .
 
 # Test-only build: serves the real UI and backend over HTTP for browser tests. Never shipped.
 $(E2E_BIN): frontend/dist/index.html $(GO_SOURCES)
@@ -55,11 +62,12 @@ bindings:
 test: sysdeps-test
 	$(MAKE) test-go test-frontend test-e2e
 
-test-go: frontend/dist/index.html
+test-go: frontend/dist/index.html $(JOSE_DIR)/node_modules/.installed
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./...
 	GOOS=windows $(GO) build -tags desktop,production -o /dev/null .
-	bash build/scripts/with-session.sh $(GO) test -race -count=1 ./...
+	COUNTERSIGN_REQUIRE_KEYRING=1 COUNTERSIGN_REQUIRE_NODE=1 \
+	  bash build/scripts/with-session.sh $(GO) test -race -count=1 ./...
 
 test-frontend: frontend/node_modules/.installed
 	cd frontend && npm run typecheck && npm test
