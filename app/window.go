@@ -1,0 +1,128 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"time"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"countersign/backend/cli"
+	"countersign/backend/core"
+	"countersign/backend/demo"
+	"countersign/backend/queue"
+)
+
+// shell is one run of the app: the backend, the demo agent and the UI sink.
+type shell struct {
+	o       cli.WindowOptions
+	core    *core.Core
+	app     *App
+	events  *batcher
+	logf    func(string, ...any)
+	stopBg  context.CancelFunc
+	bgDone  chan struct{}
+	started time.Time
+}
+
+func newShell(o cli.WindowOptions, version string, started time.Time, logf func(string, ...any)) (*shell, error) {
+	s := &shell{o: o, events: newBatcher(16*time.Millisecond, 500), logf: logf, started: started}
+	c, err := core.Open(core.Options{DataDir: o.DataDir, Emit: s.events.Add})
+	if err != nil {
+		return nil, err
+	}
+	s.core = c
+	s.app = NewApp(c, version, o.Demo, started, logf)
+	return s, nil
+}
+
+// start runs the backend and, with --demo, the demo agent. emit delivers UI events.
+func (s *shell) start(ctx context.Context, emit func([]queue.Event)) error {
+	s.app.ctx = ctx
+	s.events.SetSink(emit)
+	if err := s.core.Start(ctx); err != nil {
+		return err
+	}
+	bg, cancel := context.WithCancel(ctx)
+	s.stopBg = cancel
+	s.bgDone = make(chan struct{})
+	go func() {
+		defer close(s.bgDone)
+		if !s.o.Demo {
+			return
+		}
+		ws := filepath.Join(s.o.DataDir, "demo-workspace")
+		if err := demo.PrepareWorkspace(ws); err != nil {
+			s.logf("demo agent: %v", err)
+			return
+		}
+		agent := demo.New(demo.Config{Workspace: ws, Logf: s.logf}, s.core.Queue, s.core)
+		if err := agent.Run(bg); err != nil {
+			s.logf("%v", err)
+		}
+	}()
+	return nil
+}
+
+func (s *shell) stop() {
+	if s.stopBg != nil {
+		s.stopBg()
+		<-s.bgDone
+	}
+	if err := s.core.Close(); err != nil {
+		s.logf("close: %v", err)
+	}
+}
+
+// runWindow opens the real window and blocks until it closes.
+func runWindow(assets fs.FS, icon []byte, o cli.WindowOptions, version string, started time.Time, logf func(string, ...any)) error {
+	s, err := newShell(o, version, started, logf)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256([]byte(o.DataDir))
+	err = wails.Run(&options.App{
+		Title:     "Countersign",
+		Width:     1100,
+		Height:    720,
+		MinWidth:  800,
+		MinHeight: 500,
+		AssetServer: &assetserver.Options{
+			Assets: assets,
+		},
+		BackgroundColour: &options.RGBA{R: 24, G: 26, B: 33, A: 255},
+		OnStartup: func(ctx context.Context) {
+			emit := func(batch []queue.Event) { wruntime.EventsEmit(ctx, EventQueue, batch) }
+			if err := s.start(ctx, emit); err != nil {
+				logf("%v", err)
+				wruntime.Quit(ctx)
+			}
+		},
+		OnShutdown:     func(context.Context) { s.stop() },
+		Bind:           []any{s.app},
+		ErrorFormatter: formatError,
+		SingleInstanceLock: &options.SingleInstanceLock{
+			UniqueId: "countersign-" + hex.EncodeToString(sum[:8]),
+			OnSecondInstanceLaunch: func(options.SecondInstanceData) {
+				if s.app.ctx != nil {
+					wruntime.WindowUnminimise(s.app.ctx)
+					wruntime.Show(s.app.ctx)
+				}
+			},
+		},
+		Linux: &linux.Options{Icon: icon, ProgramName: "countersign", WebviewGpuPolicy: linux.WebviewGpuPolicyOnDemand},
+	})
+	if err != nil {
+		s.stop()
+		return fmt.Errorf("window: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# make bench: runs every benchmark and prints one table of figures, with the
+# ratio to a peer measured in the same run where there is one. Raw outputs go
+# to artifacts/bench/. The machine may be shared and noisy: compare ratios,
+# not absolute times, across runs.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=artifacts/bench
+mkdir -p "$out"
+bin=$PWD/build/bin/countersign
+e2e=$PWD/build/bin/countersign-e2e
+status=0
+
+run() { # name, command...
+  local name=$1; shift
+  echo "== $name" >&2
+  if ! "$@" >"$out/$name.txt" 2>&1; then
+    echo "   FAILED (see $out/$name.txt)" >&2
+    tail -20 "$out/$name.txt" >&2
+    status=1
+  fi
+}
+
+run go-backend go test -run '^$' -bench . -benchmem -count 1 ./backend/...
+run window env COUNTERSIGN_BIN="$bin" go test -tags e2e -run '^$' -bench BenchmarkWindowColdStart -benchtime 5x ./app/
+run ui bash -c "cd frontend && COUNTERSIGN_E2E_BIN='$e2e' node e2e/bench.mjs"
+
+echo
+printf '%-58s %s\n' "benchmark" "figures"
+printf '%-58s %s\n' "---------" "-------"
+# Go benchmark lines: name, iterations, then value/unit pairs.
+cat "$out"/go-backend.txt "$out"/window.txt | awk '
+  /^Benchmark/ {
+    name=$1; sub(/-[0-9]+$/, "", name); figs="";
+    for (i=3; i<NF; i+=2) figs = figs sprintf("%s %s  ", $i, $(i+1));
+    printf "%-58s %s\n", name, figs;
+  }'
+# UI benchmark: one JSON line of results.
+if [[ -s "$out/ui.txt" ]]; then
+  grep '^{' "$out/ui.txt" | tail -1 | sed 's/^/UI (browser, 10,000 pending): /'
+fi
+echo
+echo "raw outputs: $out/"
+exit $status

@@ -1,0 +1,55 @@
+// The UI's view of the backend: typed calls, typed errors, typed events.
+// Only reading and deciding are exposed; nothing here writes files or runs
+// commands.
+import * as bindings from './bindings';
+import { toApiError } from './errors';
+import * as normalize from './normalize';
+import type { Info, Page, ProposalView, QueueEvent } from './types';
+
+export type { ApiErrorCode } from './errors';
+export { ApiError, toApiError } from './errors';
+export type * from './types';
+
+/** What the stores need from the backend; tests pass a fake. */
+export interface Backend {
+  listPending(offset: number, limit: number): Promise<Page>;
+  get(id: string): Promise<ProposalView>;
+  approve(id: string): Promise<void>;
+  deny(id: string, reason: string): Promise<void>;
+  info(): Promise<Info>;
+  uiReady(): Promise<void>;
+  /** Closes the app (the window and the backend). */
+  quit(): void;
+  /** Subscribes to queue event batches; returns the unsubscribe. */
+  onQueueEvents(handler: (batch: QueueEvent[]) => void): () => void;
+}
+
+async function call<T>(fn: () => Promise<unknown>, convert: (v: unknown) => T): Promise<T> {
+  let raw: unknown;
+  try {
+    raw = await fn();
+  } catch (e) {
+    throw toApiError(e);
+  }
+  return convert(raw);
+}
+
+const none = (): void => undefined;
+
+export const QUEUE_EVENTS = 'queue:events';
+
+export const backend: Backend = {
+  listPending: (offset, limit) => call(() => bindings.ListPending(offset, limit), normalize.page),
+  get: (id) => call(() => bindings.Get(id), normalize.proposalView),
+  approve: (id) => call(() => bindings.Approve(id), none),
+  deny: (id, reason) => call(() => bindings.Deny(id, reason), none),
+  info: () => call(() => bindings.Info(), normalize.info),
+  uiReady: () => call(() => bindings.UIReady(), none),
+  quit: () => bindings.Quit(),
+  onQueueEvents(handler) {
+    return bindings.EventsOn(QUEUE_EVENTS, (...data: unknown[]) => {
+      const batch = normalize.queueEvents(data[0]);
+      if (batch.length > 0) handler(batch);
+    });
+  },
+};

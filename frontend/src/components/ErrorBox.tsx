@@ -1,0 +1,18 @@
+import type { ApiError } from '../api';
+
+/** An inline error with a way to try again. */
+export function ErrorBox({ title, error, onRetry }: { title: string; error: ApiError; onRetry?: () => void }) {
+  return (
+    <div className="error-box" role="alert">
+      <p>
+        <strong>{title}</strong>
+        <span className="error-detail">{error.message || error.code}</span>
+      </p>
+      {onRetry && (
+        <button type="button" className="btn" onClick={onRetry}>
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import { useEffect, useRef } from 'react';
+
+export const SHORTCUTS: ReadonlyArray<readonly [keys: readonly string[], what: string]> = [
+  [['j', '↓'], 'Next request'],
+  [['k', '↑'], 'Previous request'],
+  [['Home', 'End'], 'First / last loaded request (in the list)'],
+  [['a'], 'Approve the selected request'],
+  [['d'], 'Deny the selected request (asks for a reason)'],
+  [['Enter'], 'Send the denial (in the reason box)'],
+  [['Shift+Enter'], 'New line in the reason'],
+  [['Esc'], 'Cancel or close'],
+  [['?'], 'Show or hide this help'],
+  [['Ctrl+Q'], 'Quit Countersign'],
+];
+
+/** The list of keyboard shortcuts, as a modal dialog. */
+export function HelpOverlay({ onClose }: { onClose(): void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    ref.current?.focus();
+    return () => {
+      if (previous?.isConnected) previous.focus();
+    };
+  }, []);
+  return (
+    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div
+        className="help"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="help-title"
+        tabIndex={-1}
+        ref={ref}
+        onKeyDown={(e) => {
+          // Keep Tab inside the dialog: its only control is Close.
+          if (e.key === 'Tab') {
+            e.preventDefault();
+            ref.current?.querySelector('button')?.focus();
+          }
+        }}
+      >
+        <h2 id="help-title">Keyboard shortcuts</h2>
+        <table className="shortcuts">
+          <tbody>
+            {SHORTCUTS.map(([keys, what]) => (
+              <tr key={what}>
+                <td>
+                  {keys.map((k, i) => (
+                    <span key={k}>
+                      {i > 0 && <span className="muted"> or </span>}
+                      <kbd>{k}</kbd>
+                    </span>
+                  ))}
+                </td>
+                <td>{what}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p className="muted">
+          Shortcuts are off while you type in a text box. In the details pane, ↑ and ↓ scroll; j and k still move.
+        </p>
+        <div className="help-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Close
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

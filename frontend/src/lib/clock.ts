@@ -1,0 +1,47 @@
+// A shared clock for relative times: one timer per interval, however many
+// components read it, and none once nobody does.
+import { useSyncExternalStore } from 'react';
+
+interface Ticker {
+  now: number;
+  listeners: Set<() => void>;
+  timer: ReturnType<typeof setInterval> | undefined;
+}
+
+const tickers = new Map<number, Ticker>();
+
+function ticker(intervalMs: number): Ticker {
+  let t = tickers.get(intervalMs);
+  if (!t) {
+    t = { now: Date.now(), listeners: new Set(), timer: undefined };
+    tickers.set(intervalMs, t);
+  }
+  return t;
+}
+
+function subscribe(intervalMs: number, listener: () => void): () => void {
+  const t = ticker(intervalMs);
+  t.listeners.add(listener);
+  if (t.timer === undefined) {
+    t.now = Date.now();
+    t.timer = setInterval(() => {
+      t.now = Date.now();
+      for (const l of t.listeners) l();
+    }, intervalMs);
+  }
+  return () => {
+    t.listeners.delete(listener);
+    if (t.listeners.size === 0 && t.timer !== undefined) {
+      clearInterval(t.timer);
+      t.timer = undefined;
+    }
+  };
+}
+
+/** The current time in ms, updated every intervalMs while mounted. */
+export function useNow(intervalMs: number): number {
+  return useSyncExternalStore(
+    (l) => subscribe(intervalMs, l),
+    () => ticker(intervalMs).now,
+  );
+}

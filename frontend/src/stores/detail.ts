@@ -1,0 +1,224 @@
+// The selected proposal in full, and the decision on it. It follows the
+// queue's selection, keeps a small cache so that moving back and forth is
+// instant, and is the only place that calls Approve and Deny.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ApiError, Backend, ProposalView, QueueEvent, Status } from '../api';
+import { toApiError } from '../api';
+import { statusLabel } from '../lib/labels';
+import type { QueueStore } from './queue';
+
+const CACHE_SIZE = 64;
+
+export type Verb = 'approve' | 'deny';
+
+export interface Decided {
+  id: string;
+  summary: string;
+  verb: Verb;
+}
+
+export interface DetailState {
+  id: string | null;
+  view: ProposalView | null;
+  loading: boolean;
+  error: ApiError | null;
+  /** A status learnt after loading (from an event or a refused decision). */
+  liveStatus: Status | null;
+  /** The backend no longer knows this proposal: nothing to decide. */
+  vanished: boolean;
+  deciding: Verb | null;
+  decisionError: string | null;
+  denyOpen: boolean;
+  /** The last decision made here, for the status line. */
+  lastDecided: Decided | null;
+
+  load(id: string | null): Promise<void>;
+  retry(): Promise<void>;
+  applyBatch(batch: readonly QueueEvent[]): void;
+  approve(): Promise<void>;
+  openDeny(): void;
+  closeDeny(): void;
+  deny(reason: string): Promise<void>;
+  dismissDecisionError(): void;
+}
+
+export type DetailStore = StoreApi<DetailState>;
+
+/** Whether the selected proposal can still be decided. */
+export function canDecide(s: Pick<DetailState, 'view' | 'liveStatus' | 'deciding' | 'vanished'>): boolean {
+  if (!s.view || s.deciding || s.vanished) return false;
+  return (s.liveStatus ?? s.view.proposal.status) === 'pending';
+}
+
+export function createDetailStore(backend: Backend, queue: QueueStore): DetailStore {
+  const cache = new Map<string, ProposalView>();
+  const remember = (v: ProposalView): void => {
+    cache.delete(v.proposal.id);
+    cache.set(v.proposal.id, v);
+    if (cache.size > CACHE_SIZE) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+  };
+  const prefetching = new Set<string>();
+
+  const store = createStore<DetailState>()((set, get) => {
+    function prefetchNeighbour(id: string): void {
+      const { model } = queue.getState();
+      const i = model.ids.indexOf(id);
+      const next = i >= 0 ? model.ids[i + 1] : undefined;
+      if (!next || cache.has(next) || prefetching.has(next)) return;
+      prefetching.add(next);
+      backend
+        .get(next)
+        .then((v) => {
+          if (v.proposal.status === 'pending') remember(v);
+        })
+        .catch(() => undefined)
+        .finally(() => prefetching.delete(next));
+    }
+
+    async function decide(verb: Verb, reason: string): Promise<void> {
+      const s = get();
+      const { id, view } = s;
+      if (!id || !view || !canDecide(s)) return;
+      set({ deciding: verb, decisionError: null });
+      try {
+        if (verb === 'approve') await backend.approve(id);
+        else await backend.deny(id, reason);
+      } catch (e) {
+        if (get().id !== id) return;
+        await refused(id, toApiError(e));
+        return;
+      }
+      cache.delete(id);
+      set({
+        deciding: null,
+        denyOpen: false,
+        lastDecided: { id, summary: view.proposal.summary, verb },
+      });
+      queue.getState().removeDecided([id], true);
+    }
+
+    // A decision was refused: say why in words, and learn the real status.
+    async function refused(id: string, err: ApiError): Promise<void> {
+      if (err.code === 'conflict' || err.code === 'not_found') {
+        let status: Status | null = null;
+        if (err.code === 'conflict') {
+          try {
+            const fresh = await backend.get(id);
+            status = fresh.proposal.status;
+            if (get().id === id) set({ view: fresh });
+          } catch {
+            // Keep the message below without a status.
+          }
+        }
+        if (get().id !== id) return;
+        const message =
+          err.code === 'not_found'
+            ? 'This request no longer exists.'
+            : status && status !== 'pending'
+              ? `Someone else already decided this: ${statusLabel(status).toLowerCase()}.`
+              : `This request can no longer be decided${err.message ? `: ${err.message}` : '.'}`;
+        set({
+          deciding: null,
+          denyOpen: false,
+          decisionError: message,
+          liveStatus: status && status !== 'pending' ? status : get().liveStatus,
+          vanished: err.code === 'not_found',
+        });
+        cache.delete(id);
+        if (status !== 'pending') queue.getState().removeDecided([id], false);
+        return;
+      }
+      set({
+        deciding: null,
+        decisionError: err.code === 'invalid' ? `Refused: ${err.message}` : `The decision was not recorded: ${err.message}`,
+      });
+    }
+
+    return {
+      id: null,
+      view: null,
+      loading: false,
+      error: null,
+      liveStatus: null,
+      vanished: false,
+      deciding: null,
+      decisionError: null,
+      denyOpen: false,
+      lastDecided: null,
+
+      async load(id) {
+        if (id === get().id && (get().view || get().loading)) return;
+        const cached = id ? cache.get(id) : undefined;
+        set({
+          id,
+          view: cached ?? null,
+          loading: id !== null && !cached,
+          error: null,
+          liveStatus: null,
+          vanished: false,
+          deciding: null,
+          decisionError: null,
+          denyOpen: false,
+        });
+        if (!id) return;
+        if (cached) {
+          prefetchNeighbour(id);
+          return;
+        }
+        try {
+          const view = await backend.get(id);
+          if (get().id !== id) return;
+          if (view.proposal.status === 'pending') remember(view);
+          set({ view, loading: false });
+          prefetchNeighbour(id);
+        } catch (e) {
+          if (get().id !== id) return;
+          set({ loading: false, error: toApiError(e) });
+        }
+      },
+
+      retry() {
+        const id = get().id;
+        set({ id: null });
+        return get().load(id);
+      },
+
+      applyBatch(batch) {
+        const current = get().id;
+        let status: Status | null = null;
+        for (const e of batch) {
+          if (e.type === 'proposal.submitted') continue;
+          cache.delete(e.proposal_id);
+          if (e.proposal_id === current) status = e.status;
+        }
+        if (status && status !== 'pending' && get().deciding === null) {
+          set({ liveStatus: status, denyOpen: false });
+        }
+      },
+
+      approve: () => decide('approve', ''),
+
+      openDeny() {
+        if (canDecide(get())) set({ denyOpen: true, decisionError: null });
+      },
+
+      closeDeny() {
+        set({ denyOpen: false });
+      },
+
+      deny: (reason) => decide('deny', reason.trim()),
+
+      dismissDecisionError() {
+        set({ decisionError: null });
+      },
+    };
+  });
+
+  queue.subscribe((s, prev) => {
+    if (s.selectedId !== prev.selectedId) void store.getState().load(s.selectedId);
+  });
+  return store;
+}

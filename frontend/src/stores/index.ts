@@ -1,0 +1,47 @@
+// The app's stores, built once with their dependencies, and the React hooks
+// that read them. Components get stores from context so tests can pass
+// their own.
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { Backend } from '../api';
+import { createDetailStore, type DetailState, type DetailStore } from './detail';
+import { createInfoStore, type InfoState, type InfoStore } from './info';
+import { createQueueStore, type QueueState, type QueueStore } from './queue';
+import { createUIStore, type UIState, type UIStore } from './ui';
+
+export interface Stores {
+  queue: QueueStore;
+  detail: DetailStore;
+  info: InfoStore;
+  ui: UIStore;
+}
+
+export function createStores(backend: Backend): Stores {
+  const queue = createQueueStore(backend);
+  const detail = createDetailStore(backend, queue);
+  return { queue, detail, info: createInfoStore(backend), ui: createUIStore(() => backend.quit()) };
+}
+
+export const StoresContext = createContext<Stores | null>(null);
+
+export function useStores(): Stores {
+  const s = useContext(StoresContext);
+  if (!s) throw new Error('StoresContext is missing');
+  return s;
+}
+
+export function useQueue<T>(select: (s: QueueState) => T): T {
+  return useStore(useStores().queue, select);
+}
+
+export function useDetail<T>(select: (s: DetailState) => T): T {
+  return useStore(useStores().detail, select);
+}
+
+export function useInfo<T>(select: (s: InfoState) => T): T {
+  return useStore(useStores().info, select);
+}
+
+export function useUI<T>(select: (s: UIState) => T): T {
+  return useStore(useStores().ui, select);
+}

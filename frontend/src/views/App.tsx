@@ -1,0 +1,85 @@
+import { useEffect } from 'react';
+import type { Backend } from '../api';
+import { ErrorBox } from '../components/ErrorBox';
+import { HelpOverlay } from '../components/HelpOverlay';
+import { subscribeQueueEvents } from '../events';
+import { StoresContext, useQueue, useStores, useUI, type Stores } from '../stores';
+import { DetailPane } from './DetailPane';
+import { EmptyState } from './EmptyState';
+import { Header } from './Header';
+import { QueueList } from './QueueList';
+import { DecisionAnnouncer } from './StatusLine';
+import { useShortcuts } from './useShortcuts';
+
+/** The name of the performance mark set once the first page is on screen. */
+export const FIRST_PAINT_MARK = 'countersign:first-page-painted';
+
+export function App({ backend, stores }: { backend: Backend; stores: Stores }) {
+  useEffect(() => {
+    const unsubscribe = subscribeQueueEvents(backend, stores);
+    void stores.info.getState().load();
+    void stores.queue.getState().start();
+    return unsubscribe;
+  }, [backend, stores]);
+
+  return (
+    <StoresContext.Provider value={stores}>
+      <Shell />
+    </StoresContext.Provider>
+  );
+}
+
+function Shell() {
+  const stores = useStores();
+  useShortcuts(stores);
+  const phase = useQueue((s) => s.phase);
+  const error = useQueue((s) => s.error);
+  const total = useQueue((s) => s.model.total);
+  const selectedId = useQueue((s) => s.selectedId);
+  const helpOpen = useUI((s) => s.helpOpen);
+
+  // Report the first painted page (rows or the empty state) once.
+  useEffect(() => {
+    if (phase !== 'ready') return;
+    const raf = requestAnimationFrame(() => {
+      setTimeout(() => {
+        if (performance.getEntriesByName(FIRST_PAINT_MARK).length === 0) performance.mark(FIRST_PAINT_MARK);
+        stores.info.getState().reportReady();
+      }, 0);
+    });
+    return () => cancelAnimationFrame(raf);
+  }, [phase, stores]);
+
+  let main;
+  if (phase === 'error' && error) {
+    main = (
+      <div className="center">
+        <ErrorBox title="Could not load the queue." error={error} onRetry={() => void stores.queue.getState().retry()} />
+      </div>
+    );
+  } else if (phase === 'loading') {
+    main = (
+      <div className="center" role="status">
+        <span className="spinner" aria-hidden="true" /> Loading requests…
+      </div>
+    );
+  } else if (total === 0 && selectedId === null) {
+    main = <EmptyState />;
+  } else {
+    main = (
+      <div className="panes">
+        <QueueList />
+        <DetailPane />
+      </div>
+    );
+  }
+
+  return (
+    <div className="app">
+      <Header />
+      <main className="app-main">{main}</main>
+      <DecisionAnnouncer />
+      {helpOpen && <HelpOverlay onClose={() => stores.ui.getState().closeHelp()} />}
+    </div>
+  );
+}
