@@ -1,0 +1,503 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"countersign/backend/proposal"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// inlineParams: an action's parameters up to this many bytes of JSON are kept
+// in its row; larger ones go to a blob.
+const inlineParams = 2048
+
+// EventType names an audit event.
+type EventType string
+
+const (
+	EventProposed  EventType = "proposed"
+	EventApproved  EventType = "approved"
+	EventDenied    EventType = "denied"
+	EventExpired   EventType = "expired"
+	EventWithdrawn EventType = "withdrawn"
+	EventExecuting EventType = "executing"
+	EventExecuted  EventType = "executed"
+	EventFailed    EventType = "failed"
+	EventReverted  EventType = "reverted"
+)
+
+// Summary is a proposal as a list shows it, without its actions.
+type Summary struct {
+	ID          string
+	AgentID     string
+	Summary     string
+	Risk        proposal.Risk
+	Status      proposal.Status
+	CreatedAt   time.Time
+	ExpiresAt   time.Time // zero: never
+	ActionCount int
+	Kinds       []proposal.Kind // distinct, in the order first seen
+}
+
+// ConflictError reports a status change refused because the proposal is not
+// in the expected status.
+type ConflictError struct {
+	ID      string
+	Want    proposal.Status // the status the caller expected
+	Current proposal.Status // the status it has
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("store: proposal %s is %s, not %s", e.ID, e.Current, e.Want)
+}
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// params are the fields of an action that have no column of their own.
+// Input is kept as a string so that its bytes survive exactly.
+type params struct {
+	Edits      []proposal.Edit     `json:"edits,omitempty"`
+	Cells      []proposal.CellEdit `json:"cells,omitempty"`
+	Argv       []string            `json:"argv,omitempty"`
+	Dir        string              `json:"dir,omitempty"`
+	TimeoutSec int                 `json:"timeout_sec,omitempty"`
+	Writes     []string            `json:"writes,omitempty"`
+	Method     string              `json:"method,omitempty"`
+	URL        string              `json:"url,omitempty"`
+	Body       string              `json:"body,omitempty"`
+	Tool       string              `json:"tool,omitempty"`
+	Input      *string             `json:"input,omitempty"`
+}
+
+func paramsOf(a *proposal.Action) *params {
+	p := &params{Edits: a.Edits, Cells: a.Cells, Argv: a.Argv, Dir: a.Dir, TimeoutSec: a.TimeoutSec,
+		Writes: a.Writes, Method: a.Method, URL: a.URL, Body: a.Body, Tool: a.Tool}
+	if a.Input != nil {
+		in := string(a.Input)
+		p.Input = &in
+	}
+	if p.Edits == nil && p.Cells == nil && p.Argv == nil && p.Dir == "" && p.TimeoutSec == 0 &&
+		p.Writes == nil && p.Method == "" && p.URL == "" && p.Body == "" && p.Tool == "" && p.Input == nil {
+		return nil
+	}
+	return p
+}
+
+func (p *params) apply(a *proposal.Action) {
+	a.Edits, a.Cells, a.Argv, a.Dir, a.TimeoutSec = p.Edits, p.Cells, p.Argv, p.Dir, p.TimeoutSec
+	a.Writes, a.Method, a.URL, a.Body, a.Tool = p.Writes, p.Method, p.URL, p.Body, p.Tool
+	if p.Input != nil {
+		a.Input = json.RawMessage(*p.Input)
+	}
+}
+
+// rowAction is an action ready to insert.
+type rowAction struct {
+	kind, path, to              string
+	contentSHA, params, paramsS sql.NullString
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64).UTC()
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func kindsOf(actions []proposal.Action) string {
+	var ks []string
+	for _, a := range actions {
+		k := string(a.Kind)
+		found := false
+		for _, x := range ks {
+			if x == k {
+				found = true
+				break
+			}
+		}
+		if !found {
+			ks = append(ks, k)
+		}
+	}
+	return strings.Join(ks, ",")
+}
+
+// InsertProposal stores p with its actions and content and a "proposed" event
+// in one transaction, registering its agent if unknown. p must carry an ID, a
+// status and a creation time. It returns ErrExists for a duplicate ID and
+// ErrRevoked if the agent has been revoked.
+func (s *Store) InsertProposal(ctx context.Context, p *proposal.Proposal) error {
+	if p.ID == "" || p.AgentID == "" || !p.Status.Known() || p.CreatedAt.IsZero() {
+		return fmt.Errorf("store: proposal needs an id, an agent, a known status and a creation time")
+	}
+	// Everything that does not need the lock is done first: hashing,
+	// compression, JSON.
+	rows := make([]rowAction, len(p.Actions))
+	var blobs []blob
+	for i := range p.Actions {
+		a := &p.Actions[i]
+		r := rowAction{kind: string(a.Kind), path: a.Path, to: a.To}
+		if a.Content != "" {
+			b, err := s.makeBlob(ctx, []byte(a.Content))
+			if err != nil {
+				return err
+			}
+			blobs = append(blobs, b)
+			r.contentSHA = sql.NullString{String: b.sha, Valid: true}
+		}
+		if prm := paramsOf(a); prm != nil {
+			js, err := json.Marshal(prm)
+			if err != nil {
+				return fmt.Errorf("store: encode action %d: %w", i, err)
+			}
+			if len(js) <= inlineParams {
+				r.params = sql.NullString{String: string(js), Valid: true}
+			} else {
+				b, err := s.makeBlob(ctx, js)
+				if err != nil {
+					return err
+				}
+				blobs = append(blobs, b)
+				r.paramsS = sql.NullString{String: b.sha, Valid: true}
+			}
+		}
+		rows[i] = r
+	}
+	data, err := json.Marshal(struct {
+		Risk    proposal.Risk `json:"risk"`
+		Actions int           `json:"actions"`
+	}{p.Risk, len(p.Actions)})
+	if err != nil {
+		return err
+	}
+
+	known := s.isKnown(p.AgentID)
+	err = s.write(ctx, "insert proposal", func(tx *sql.Tx) error {
+		created := p.CreatedAt.UnixNano()
+		if !known {
+			if _, err := tx.StmtContext(ctx, s.stmts.upsertAgent).ExecContext(ctx, p.AgentID, p.AgentID, created); err != nil {
+				return err
+			}
+		}
+		res, err := tx.StmtContext(ctx, s.stmts.insertProposal).ExecContext(ctx,
+			p.ID, p.AgentID, p.Summary, p.Rationale, p.Workspace, string(p.Status), string(p.Risk),
+			created, nullTime(p.ExpiresAt), len(p.Actions), kindsOf(p.Actions))
+		if err != nil {
+			if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT {
+				return fmt.Errorf("%w: proposal %s", ErrExists, p.ID)
+			}
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("%w: agent %s", ErrRevoked, p.AgentID)
+		}
+		for _, b := range blobs {
+			if err := s.put(ctx, tx, b); err != nil {
+				return err
+			}
+		}
+		ins := tx.StmtContext(ctx, s.stmts.insertAction)
+		for i, r := range rows {
+			if _, err := ins.ExecContext(ctx, p.ID, i, r.kind, r.path, r.to, r.contentSHA, r.params, r.paramsS); err != nil {
+				return err
+			}
+		}
+		_, err = tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx,
+			created, p.ID, p.AgentID, string(EventProposed), string(data))
+		return err
+	})
+	if err == nil && !known {
+		s.markKnown(p.AgentID)
+	}
+	return err
+}
+
+// GetProposal returns the proposal with its actions, content and decision.
+func (s *Store) GetProposal(ctx context.Context, id string) (*proposal.Proposal, error) {
+	p := &proposal.Proposal{ID: id}
+	var (
+		status, risk                string
+		created, expires, decidedAt sql.NullInt64
+		verdict, reason, decidedBy  sql.NullString
+	)
+	err := s.stmts.getProposal.QueryRowContext(ctx, id).Scan(&p.AgentID, &p.Summary, &p.Rationale,
+		&p.Workspace, &status, &risk, &created, &expires, &verdict, &reason, &decidedBy, &decidedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: proposal %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, s.wrap("get proposal", err)
+	}
+	p.Status, p.Risk = proposal.Status(status), proposal.Risk(risk)
+	p.CreatedAt, p.ExpiresAt = fromNanos(created), fromNanos(expires)
+	if verdict.Valid {
+		p.Decision = &proposal.Decision{Verdict: proposal.Verdict(verdict.String), Reason: reason.String,
+			DecidedBy: decidedBy.String, DecidedAt: fromNanos(decidedAt)}
+	}
+
+	type stored struct {
+		a                      proposal.Action
+		content, prm, prmBlobs sql.NullString
+	}
+	var acts []stored
+	rows, err := s.stmts.listActions.QueryContext(ctx, id)
+	if err != nil {
+		return nil, s.wrap("get actions", err)
+	}
+	for rows.Next() {
+		var st stored
+		var kind string
+		if err := rows.Scan(&kind, &st.a.Path, &st.a.To, &st.content, &st.prm, &st.prmBlobs); err != nil {
+			rows.Close()
+			return nil, s.wrap("get actions", err)
+		}
+		st.a.Kind = proposal.Kind(kind)
+		acts = append(acts, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap("get actions", err)
+	}
+	// Blobs are read after the rows are closed, so one connection suffices.
+	p.Actions = make([]proposal.Action, len(acts))
+	for i, st := range acts {
+		a := st.a
+		if st.content.Valid {
+			b, err := s.GetBlob(ctx, st.content.String)
+			if err != nil {
+				return nil, err
+			}
+			a.Content = string(b)
+		}
+		js := []byte(st.prm.String)
+		if st.prmBlobs.Valid {
+			if js, err = s.GetBlob(ctx, st.prmBlobs.String); err != nil {
+				return nil, err
+			}
+		}
+		if len(js) > 0 {
+			var prm params
+			if err := json.Unmarshal(js, &prm); err != nil {
+				return nil, &CorruptError{Path: s.path, Err: fmt.Errorf("proposal %s action %d: %w", id, i, err)}
+			}
+			prm.apply(&a)
+		}
+		p.Actions[i] = a
+	}
+	return p, nil
+}
+
+func scanSummaries(rows *sql.Rows) ([]Summary, error) {
+	defer rows.Close()
+	out := []Summary{}
+	for rows.Next() {
+		var (
+			sm               Summary
+			risk, st, kinds  string
+			created, expires sql.NullInt64
+		)
+		if err := rows.Scan(&sm.ID, &sm.AgentID, &sm.Summary, &risk, &st, &created, &expires,
+			&sm.ActionCount, &kinds); err != nil {
+			return nil, err
+		}
+		sm.Risk, sm.Status = proposal.Risk(risk), proposal.Status(st)
+		sm.CreatedAt, sm.ExpiresAt = fromNanos(created), fromNanos(expires)
+		if kinds != "" {
+			for _, k := range strings.Split(kinds, ",") {
+				sm.Kinds = append(sm.Kinds, proposal.Kind(k))
+			}
+		}
+		out = append(out, sm)
+	}
+	return out, rows.Err()
+}
+
+// ListByStatus returns one page of proposals with the given status, newest
+// first, and how many have that status in all.
+func (s *Store) ListByStatus(ctx context.Context, status proposal.Status, offset, limit int) ([]Summary, int, error) {
+	rows, err := s.stmts.listByStatus.QueryContext(ctx, string(status), limit, offset)
+	if err != nil {
+		return nil, 0, s.wrap("list proposals", err)
+	}
+	items, err := scanSummaries(rows)
+	if err != nil {
+		return nil, 0, s.wrap("list proposals", err)
+	}
+	var total int
+	if err := s.stmts.countStatus.QueryRowContext(ctx, string(status)).Scan(&total); err != nil {
+		return nil, 0, s.wrap("count proposals", err)
+	}
+	return items, total, nil
+}
+
+// ListByAgent returns one page of an agent's proposals, newest first.
+func (s *Store) ListByAgent(ctx context.Context, agentID string, offset, limit int) ([]Summary, error) {
+	rows, err := s.db.QueryContext(ctx, sqlListByAgent, agentID, limit, offset)
+	if err != nil {
+		return nil, s.wrap("list proposals", err)
+	}
+	items, err := scanSummaries(rows)
+	if err != nil {
+		return nil, s.wrap("list proposals", err)
+	}
+	return items, nil
+}
+
+// CountByStatus returns how many proposals have each status; statuses with
+// none are absent.
+func (s *Store) CountByStatus(ctx context.Context) (map[proposal.Status]int, error) {
+	rows, err := s.db.QueryContext(ctx, sqlCountAll)
+	if err != nil {
+		return nil, s.wrap("count proposals", err)
+	}
+	defer rows.Close()
+	out := map[proposal.Status]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, s.wrap("count proposals", err)
+		}
+		out[proposal.Status(st)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap("count proposals", err)
+	}
+	return out, nil
+}
+
+// StatusChange moves one proposal from an expected status to another.
+type StatusChange struct {
+	ID       string
+	From, To proposal.Status
+	At       time.Time          // when; also the decided_at of the proposal when it leaves pending
+	Decision *proposal.Decision // recorded with the change, if not nil
+	Event    EventType          // the audit event written with the change
+	Data     json.RawMessage    // extra event data; nil: the decision, if any
+}
+
+// UpdateStatus applies c in one transaction: the status changes only if it is
+// still c.From (otherwise *ConflictError, or ErrNotFound), and the decision
+// and the event are written with it. A transition the state machine forbids
+// returns *proposal.TransitionError without touching the database.
+func (s *Store) UpdateStatus(ctx context.Context, c StatusChange) error {
+	if err := proposal.Transition(c.From, c.To); err != nil {
+		return err
+	}
+	if c.Event == "" || c.At.IsZero() {
+		return fmt.Errorf("store: a status change needs an event type and a time")
+	}
+	data := c.Data
+	if data == nil && c.Decision != nil {
+		var err error
+		data, err = json.Marshal(struct {
+			Verdict   proposal.Verdict `json:"verdict"`
+			Reason    string           `json:"reason,omitempty"`
+			DecidedBy string           `json:"decided_by"`
+		}{c.Decision.Verdict, c.Decision.Reason, c.Decision.DecidedBy})
+		if err != nil {
+			return err
+		}
+	}
+	var dataArg any
+	if data != nil {
+		dataArg = string(data)
+	}
+	at := c.At.UnixNano()
+	return s.write(ctx, "update status", func(tx *sql.Tx) error {
+		var decidedAt any
+		if c.From == proposal.StatusPending {
+			decidedAt = at
+		}
+		var agentID string
+		err := tx.StmtContext(ctx, s.stmts.updateStatus).QueryRowContext(ctx,
+			string(c.To), decidedAt, c.ID, string(c.From)).Scan(&agentID)
+		if errors.Is(err, sql.ErrNoRows) {
+			var cur string
+			err := tx.StmtContext(ctx, s.stmts.statusOf).QueryRowContext(ctx, c.ID).Scan(&cur)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("%w: proposal %s", ErrNotFound, c.ID)
+			}
+			if err != nil {
+				return err
+			}
+			return &ConflictError{ID: c.ID, Want: c.From, Current: proposal.Status(cur)}
+		}
+		if err != nil {
+			return err
+		}
+		if d := c.Decision; d != nil {
+			when := d.DecidedAt
+			if when.IsZero() {
+				when = c.At
+			}
+			if _, err := tx.StmtContext(ctx, s.stmts.insertDecision).ExecContext(ctx,
+				c.ID, string(d.Verdict), d.Reason, d.DecidedBy, when.UnixNano()); err != nil {
+				return err
+			}
+		}
+		_, err = tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx, at, c.ID, agentID, string(c.Event), dataArg)
+		return err
+	})
+}
+
+// Due is a pending proposal whose deadline has passed.
+type Due struct {
+	ID        string
+	ExpiresAt time.Time
+}
+
+// DueForExpiry returns up to limit pending proposals whose deadline is at or
+// before now, earliest deadline first.
+func (s *Store) DueForExpiry(ctx context.Context, now time.Time, limit int) ([]Due, error) {
+	rows, err := s.stmts.dueForExpiry.QueryContext(ctx, now.UnixNano(), limit)
+	if err != nil {
+		return nil, s.wrap("due for expiry", err)
+	}
+	defer rows.Close()
+	var out []Due
+	for rows.Next() {
+		var d Due
+		var at sql.NullInt64
+		if err := rows.Scan(&d.ID, &at); err != nil {
+			return nil, s.wrap("due for expiry", err)
+		}
+		d.ExpiresAt = fromNanos(at)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap("due for expiry", err)
+	}
+	return out, nil
+}
+
+// NextExpiry returns the earliest deadline among pending proposals, and false
+// if none has one.
+func (s *Store) NextExpiry(ctx context.Context) (time.Time, bool, error) {
+	var at sql.NullInt64
+	if err := s.stmts.nextExpiry.QueryRowContext(ctx).Scan(&at); err != nil {
+		return time.Time{}, false, s.wrap("next expiry", err)
+	}
+	return fromNanos(at), at.Valid, nil
+}
