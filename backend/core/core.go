@@ -1,0 +1,78 @@
+// Package core builds Countersign's backend from its parts and is the one
+// place that starts and stops them.
+//
+// It guarantees that Open either returns a Core whose store is open and
+// migrated, or an error that says which part failed and leaves nothing
+// running; that Start starts the parts in dependency order; and that Close
+// stops them in reverse order and may be called more than once. It never
+// knows which user interface, if any, is attached: events leave through the
+// Emit function it is given.
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"countersign/backend/config"
+	"countersign/backend/proposal"
+	"countersign/backend/queue"
+	"countersign/backend/store"
+)
+
+// Options are the dependencies of a Core.
+type Options struct {
+	DataDir string
+	Emit    func(queue.Event) // receives every queue change; nil drops them
+	Now     func() time.Time  // nil = time.Now
+}
+
+// Core holds the running backend.
+type Core struct {
+	DataDir string
+	Store   *store.Store
+	Queue   *queue.Queue
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open creates the data directory if needed, opens the database and builds the queue.
+func Open(o Options) (*Core, error) {
+	if err := config.EnsureDataDir(o.DataDir); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(config.DatabasePath(o.DataDir))
+	if err != nil {
+		return nil, err
+	}
+	q := queue.New(queue.Config{Store: st, Emit: o.Emit, Now: o.Now, Limits: proposal.DefaultLimits()})
+	return &Core{DataDir: o.DataDir, Store: st, Queue: q}, nil
+}
+
+// Start starts the background work (expiry).
+func (c *Core) Start(ctx context.Context) error {
+	if err := c.Queue.Start(ctx); err != nil {
+		return fmt.Errorf("start queue: %w", err)
+	}
+	return nil
+}
+
+// PendingCount reports how many proposals wait for a decision.
+func (c *Core) PendingCount(ctx context.Context) (int, error) {
+	page, err := c.Queue.ListPending(ctx, 0, 1)
+	if err != nil {
+		return 0, err
+	}
+	return page.Total, nil
+}
+
+// Close stops everything; later calls return the first result.
+func (c *Core) Close() error {
+	c.closeOnce.Do(func() {
+		c.closeErr = errors.Join(c.Queue.Close(), c.Store.Close())
+	})
+	return c.closeErr
+}
