@@ -1,0 +1,333 @@
+package diff
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// Word highlights pair the deleted and added lines of each change in order
+// and mark, within each pair, the words that differ. They are a reading aid
+// with small caps, never part of what is applied.
+const (
+	maxSpanLineBytes = 2000 // longer lines get no highlights
+	maxSpanTokens    = 500  // more words than this: the changed middle is one span
+	// Pairs that keep less than this fraction (1/n) of their visible
+	// characters are unrelated lines; highlighting them would be noise.
+	minKeptFraction = 4
+	// Total line bytes highlighted per Result; later pairs get none.
+	maxSpanBytes = 16 << 20
+	// Work per pair and per Result for matching words, in the units of the
+	// line matcher. A pair over its share keeps the partial match found.
+	maxSpanPairCost = 50_000
+	maxSpanCost     = 20_000_000
+)
+
+func addSpans(hunks []Hunk) {
+	budget := maxSpanBytes
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = 0 // deterministic: never a wall-clock cut-off
+	wd := wordDiffer{budget: maxSpanCost, dmp: dmp}
+	for h := range hunks {
+		lines := hunks[h].Lines
+		for i := 0; i < len(lines) && budget > 0 && wd.budget > 0; {
+			if lines[i].Kind != KindDel {
+				i++
+				continue
+			}
+			d0 := i
+			for i < len(lines) && lines[i].Kind == KindDel {
+				i++
+			}
+			a0 := i
+			for i < len(lines) && lines[i].Kind == KindAdd {
+				i++
+			}
+			pairs := min(a0-d0, i-a0)
+			for k := 0; k < pairs && budget > 0 && wd.budget > 0; k++ {
+				del, add := &lines[d0+k], &lines[a0+k]
+				budget -= len(del.Text) + len(add.Text)
+				del.Spans, add.Spans = wd.spans(del.Text, add.Text)
+			}
+		}
+	}
+}
+
+type wordDiffer struct {
+	budget int64 // work left for matching words
+	ids    map[string]int32
+	ta, tb []string
+	ra, rb []rune
+	ca, cb []bool
+	dmp    *diffmatchpatch.DiffMatchPatch
+	slab   []Span // spans are carved from here, a chunk at a time
+}
+
+// spans returns the changed byte ranges of a and b.
+func (w *wordDiffer) spans(a, b string) ([]Span, []Span) {
+	if len(a) > maxSpanLineBytes || len(b) > maxSpanLineBytes {
+		return nil, nil
+	}
+	// Common prefix and suffix, moved back to word boundaries on both sides.
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	p = min(wordStart(a, p), wordStart(b, p))
+	s := 0
+	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	s = min(len(a)-wordEnd(a, len(a)-s), len(b)-wordEnd(b, len(b)-s))
+	am, bm := a[p:len(a)-s], b[p:len(b)-s]
+	va, vb := visible(a), visible(b)
+	kept := va - visible(am) // the shared prefix and suffix
+
+	if am == "" || bm == "" {
+		if kept*minKeptFraction < max(va, vb) {
+			return nil, nil
+		}
+		return w.middle(p, am), w.middle(p, bm)
+	}
+	w.ta, w.tb = tokenize(w.ta[:0], am), tokenize(w.tb[:0], bm)
+	if len(w.ta) > maxSpanTokens || len(w.tb) > maxSpanTokens {
+		if kept*minKeptFraction < max(va, vb) {
+			return nil, nil
+		}
+		return w.middle(p, am), w.middle(p, bm)
+	}
+	kept += w.diffTokens()
+	if kept*minKeptFraction < max(va, vb) {
+		return nil, nil
+	}
+	return w.collect(p, w.ta, w.ca), w.collect(p, w.tb, w.cb)
+}
+
+// carve returns room for n spans from the slab.
+func (w *wordDiffer) carve(n int) []Span {
+	if cap(w.slab)-len(w.slab) < n {
+		w.slab = make([]Span, 0, max(n, 4096))
+	}
+	k := len(w.slab)
+	w.slab = w.slab[:k+n]
+	return w.slab[k : k : k+n]
+}
+
+func (w *wordDiffer) middle(off int, s string) []Span {
+	if s == "" {
+		return nil
+	}
+	return append(w.carve(1), Span{off, off + len(s)})
+}
+
+// collect turns changed tokens into spans, joining changed words separated
+// only by white space.
+func (w *wordDiffer) collect(off int, toks []string, changed []bool) []Span {
+	n := 0
+	for i := range toks {
+		if changed[i] && (i == 0 || !changed[i-1]) && !(i > 1 && changed[i-2] && isSpaceToken(toks[i-1])) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := w.carve(n)
+	pos := off
+	for i, t := range toks {
+		end := pos + len(t)
+		if changed[i] {
+			if k := len(out); k > 0 && (out[k-1].End == pos || (i > 1 && changed[i-2] && !changed[i-1] && isSpaceToken(toks[i-1]))) {
+				out[k-1].End = end
+			} else {
+				out = append(out, Span{pos, end})
+			}
+		}
+		pos = end
+	}
+	return out
+}
+
+// diffTokens matches w.ta against w.tb with go-diff (each distinct token is
+// one rune, the clock-based timeout off), sets w.ca and w.cb for changed
+// tokens and returns the visible bytes of the tokens kept. Token counts are
+// capped by maxSpanTokens, so the work per pair is bounded; it is charged to
+// the Result's budget at its worst case, len(a) x len(b).
+func (w *wordDiffer) diffTokens() int {
+	if w.ids == nil {
+		w.ids = map[string]int32{}
+	}
+	clear(w.ids)
+	toRunes := func(dst []rune, toks []string) []rune {
+		dst = dst[:0]
+		for _, t := range toks {
+			id, ok := w.ids[t]
+			if !ok {
+				id = int32(len(w.ids))
+				w.ids[t] = id
+			}
+			// Private-use runes: at most 2*maxSpanTokens ids, far below the
+			// 6,400 of the block, and never a surrogate.
+			dst = append(dst, tokenRuneBase+rune(id))
+		}
+		return dst
+	}
+	w.ra, w.rb = toRunes(w.ra, w.ta), toRunes(w.rb, w.tb)
+	w.ca, w.cb = resetBools(w.ca, len(w.ta)), resetBools(w.cb, len(w.tb))
+	w.budget -= min(int64(len(w.ta))*int64(len(w.tb)), maxSpanPairCost)
+	kept, i, j := 0, 0, 0
+	for _, d := range w.dmp.DiffMainRunes(w.ra, w.rb, false) {
+		n := utf8.RuneCountInString(d.Text)
+		switch d.Type {
+		case diffmatchpatch.DiffEqual:
+			for k := 0; k < n; k++ {
+				kept += visible(w.ta[i])
+				i, j = i+1, j+1
+			}
+		case diffmatchpatch.DiffDelete:
+			for k := 0; k < n; k++ {
+				w.ca[i] = true
+				i++
+			}
+		case diffmatchpatch.DiffInsert:
+			for k := 0; k < n; k++ {
+				w.cb[j] = true
+				j++
+			}
+		}
+	}
+	return kept
+}
+
+// tokenRuneBase is the first rune of Unicode's Private Use Area.
+const tokenRuneBase = 0xE000
+
+func resetBools(b []bool, n int) []bool {
+	if cap(b) < n {
+		return make([]bool, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
+}
+
+type class int
+
+const (
+	classWord class = iota
+	classSpace
+	classOther // punctuation, unspaced scripts and the rest: one rune per token
+)
+
+// unspaced are scripts written without spaces between words; each of their
+// characters is a token of its own.
+var unspaced = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar}
+
+func classOf(r rune) class {
+	switch {
+	case r < 0x80 && (r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'):
+		return classWord
+	case r >= 0x80 && unicode.IsOneOf(unspaced, r):
+		return classOther
+	case r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+		return classWord
+	case r == ' ' || r == '\t' || (r > 0x7f && unicode.IsSpace(r)):
+		return classSpace
+	default:
+		return classOther
+	}
+}
+
+// tokenize splits s into words, runs of blanks, and single other runes.
+func tokenize(dst []string, s string) []string {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		c := classOf(r)
+		j := i + n
+		if c != classOther {
+			for j < len(s) {
+				r2, n2 := utf8.DecodeRuneInString(s[j:])
+				if classOf(r2) != c {
+					break
+				}
+				j += n2
+			}
+		}
+		dst = append(dst, s[i:j])
+		i = j
+	}
+	return dst
+}
+
+func isSpaceToken(t string) bool {
+	r, _ := utf8.DecodeRuneInString(t)
+	return classOf(r) == classSpace
+}
+
+// wordStart moves p back to the nearest token boundary of s at or before
+// it, so a shared prefix never ends inside a word.
+func wordStart(s string, p int) int {
+	if p >= len(s) {
+		return len(s)
+	}
+	for p > 0 && !utf8.RuneStart(s[p]) {
+		p--
+	}
+	if p == 0 {
+		return 0
+	}
+	r, _ := utf8.DecodeRuneInString(s[p:])
+	c := classOf(r)
+	if c == classOther {
+		return p
+	}
+	for p > 0 {
+		r0, n0 := utf8.DecodeLastRuneInString(s[:p])
+		if classOf(r0) != c {
+			break
+		}
+		p -= n0
+	}
+	return p
+}
+
+// wordEnd moves e forward to the nearest token boundary of s at or after it,
+// so a shared suffix never starts inside a word.
+func wordEnd(s string, e int) int {
+	if e <= 0 {
+		return 0
+	}
+	for e < len(s) && !utf8.RuneStart(s[e]) {
+		e++
+	}
+	if e >= len(s) {
+		return len(s)
+	}
+	r0, _ := utf8.DecodeLastRuneInString(s[:e])
+	c := classOf(r0)
+	if c == classOther {
+		return e
+	}
+	for e < len(s) {
+		r, n := utf8.DecodeRuneInString(s[e:])
+		if classOf(r) != c {
+			break
+		}
+		e += n
+	}
+	return e
+}
+
+// visible counts the bytes of s that are not white space.
+func visible(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\r':
+		default:
+			n++
+		}
+	}
+	return n
+}
