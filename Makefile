@@ -75,8 +75,9 @@ test-frontend: frontend/node_modules/.installed
 test-e2e: $(BIN) $(E2E_BIN)
 	mkdir -p $(ARTIFACTS)
 	COUNTERSIGN_BIN=$(CURDIR)/$(BIN) COUNTERSIGN_ARTIFACTS=$(ARTIFACTS) \
-	  $(GO) test -tags e2e -count=1 -run 'TestWindow' -v ./app/
-	cd frontend && COUNTERSIGN_E2E_BIN=$(CURDIR)/$(E2E_BIN) COUNTERSIGN_ARTIFACTS=$(ARTIFACTS) npm run e2e
+	  bash build/scripts/with-session.sh $(GO) test -tags e2e -count=1 -run 'TestWindow' -v ./app/
+	cd frontend && COUNTERSIGN_E2E_BIN=$(CURDIR)/$(E2E_BIN) COUNTERSIGN_ARTIFACTS=$(ARTIFACTS) \
+	  bash ../build/scripts/with-session.sh npm run e2e
 
 ## bench: every benchmark, with peer ratios, as one table
 bench: sysdeps-test $(BIN) $(E2E_BIN)

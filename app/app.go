@@ -8,11 +8,14 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os/user"
 	"sync"
 	"time"
 
 	"countersign/backend/core"
+	"countersign/backend/keystore"
 	"countersign/backend/proposal"
 	"countersign/backend/queue"
 )
@@ -24,6 +27,16 @@ type Info struct {
 	Demo    bool   `json:"demo"`
 	User    string `json:"user"`
 	Pending int    `json:"pending"`
+	Keys    Keys   `json:"keys"`
+}
+
+// Keys tells the UI whether decisions can be signed, and how safely.
+type Keys struct {
+	OK      bool   `json:"ok"`      // a signing key is loaded
+	KeyID   string `json:"key_id"`  // its id, when OK
+	Weak    bool   `json:"weak"`    // kept in a file (--keystore file), not the OS keyring
+	Problem string `json:"problem"` // why decisions are disabled, when not OK
+	Advice  string `json:"advice"`  // what to do about it
 }
 
 // ProposalView is a proposal as the detail pane shows it.
@@ -38,7 +51,6 @@ type App struct {
 	version string
 	demo    bool
 	user    string
-	now     func() time.Time
 	started time.Time
 	logf    func(format string, args ...any)
 
@@ -48,7 +60,7 @@ type App struct {
 
 // NewApp binds a running core to the UI.
 func NewApp(c *core.Core, version string, demo bool, started time.Time, logf func(string, ...any)) *App {
-	return &App{core: c, version: version, demo: demo, user: currentUser(), now: time.Now, started: started, logf: logf, ctx: context.Background()}
+	return &App{core: c, version: version, demo: demo, user: currentUser(), started: started, logf: logf, ctx: context.Background()}
 }
 
 func currentUser() string {
@@ -79,13 +91,13 @@ func (a *App) Get(id string) (ProposalView, error) {
 
 // Approve approves a pending proposal as the person at the keyboard.
 func (a *App) Approve(id string) error {
-	_, err := a.core.Queue.Decide(a.ctx, id, proposal.Decision{Verdict: proposal.VerdictApprove, DecidedBy: a.user, DecidedAt: a.now()})
+	_, err := a.core.Decide(a.ctx, id, core.Decision{Verdict: proposal.VerdictApprove, DecidedBy: a.user})
 	return err
 }
 
 // Deny denies a pending proposal; the reason goes back to the agent.
 func (a *App) Deny(id, reason string) error {
-	_, err := a.core.Queue.Decide(a.ctx, id, proposal.Decision{Verdict: proposal.VerdictDeny, Reason: reason, DecidedBy: a.user, DecidedAt: a.now()})
+	_, err := a.core.Decide(a.ctx, id, core.Decision{Verdict: proposal.VerdictDeny, Reason: reason, DecidedBy: a.user})
 	return err
 }
 
@@ -95,7 +107,25 @@ func (a *App) Info() (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	return Info{Version: a.version, DataDir: a.core.DataDir, Demo: a.demo, User: a.user, Pending: n}, nil
+	return Info{Version: a.version, DataDir: a.core.DataDir, Demo: a.demo, User: a.user, Pending: n, Keys: a.keys()}, nil
+}
+
+func (a *App) keys() Keys {
+	if a.core.Keys == nil {
+		k := Keys{Problem: fmt.Sprint(a.core.KeyErr)}
+		var ue *keystore.UnavailableError
+		if errors.As(a.core.KeyErr, &ue) {
+			k.Advice = ue.Advice()
+		}
+		return k
+	}
+	k := Keys{OK: true, Weak: a.core.Keys.Weak()}
+	if s, err := a.core.Keys.Signer(); err == nil {
+		k.KeyID = s.KeyID()
+	} else {
+		k.OK, k.Problem = false, err.Error()
+	}
+	return k
 }
 
 // UIReady is called by the UI once its first screen is painted; the time from

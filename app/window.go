@@ -18,6 +18,7 @@ import (
 	"countersign/backend/cli"
 	"countersign/backend/core"
 	"countersign/backend/demo"
+	"countersign/backend/keystore"
 	"countersign/backend/queue"
 )
 
@@ -35,7 +36,7 @@ type shell struct {
 
 func newShell(o cli.WindowOptions, version string, started time.Time, logf func(string, ...any)) (*shell, error) {
 	s := &shell{o: o, events: newBatcher(16*time.Millisecond, 500), logf: logf, started: started}
-	c, err := core.Open(core.Options{DataDir: o.DataDir, Emit: s.events.Add})
+	c, err := core.Open(core.Options{DataDir: o.DataDir, Keystore: keystore.Kind(o.Keystore), Emit: s.events.Add})
 	if err != nil {
 		return nil, err
 	}
@@ -50,6 +51,11 @@ func (s *shell) start(ctx context.Context, emit func([]queue.Event)) error {
 	s.events.SetSink(emit)
 	if err := s.core.Start(ctx); err != nil {
 		return err
+	}
+	if s.core.KeyErr != nil {
+		s.logf("decisions are disabled: %v", s.core.KeyErr)
+	} else if s.core.Keys.Weak() {
+		s.logf("warning: the signing key is kept in %s", s.core.Keys.Backend())
 	}
 	bg, cancel := context.WithCancel(ctx)
 	s.stopBg = cancel

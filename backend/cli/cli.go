@@ -17,13 +17,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"countersign/backend/config"
+	"countersign/backend/keystore"
 )
 
 // WindowOptions are what the bare command passes to OpenWindow.
 type WindowOptions struct {
-	DataDir string
-	Demo    bool
-	Bridge  string // test builds only: serve the UI over HTTP on this address instead of a window
+	DataDir  string
+	Demo     bool
+	Bridge   string // test builds only: serve the UI over HTTP on this address instead of a window
+	Keystore string // "keyring" (default) or "file"
 }
 
 // Deps are the outside world the commands need.
@@ -58,6 +60,7 @@ func NewRoot(d Deps) *cobra.Command {
 	var dataDir string
 	var demo bool
 	var bridge string
+	var ks string
 	root := &cobra.Command{
 		Use:   "countersign",
 		Short: "Review, approve and undo what AI agents do to your files",
@@ -73,12 +76,17 @@ func NewRoot(d Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return d.OpenWindow(WindowOptions{DataDir: dir, Demo: demo, Bridge: bridge})
+			kind, err := keystore.ParseKind(ks)
+			if err != nil {
+				return &ExitCode{Code: ExitUsage, Err: err}
+			}
+			return d.OpenWindow(WindowOptions{DataDir: dir, Demo: demo, Bridge: bridge, Keystore: string(kind)})
 		},
 	}
 	root.SetOut(d.Stdout)
 	root.SetErr(d.Stderr)
 	root.PersistentFlags().StringVar(&dataDir, "data-dir", "", "where Countersign keeps its database (default: $"+config.EnvDataDir+" or the OS config dir)")
+	root.PersistentFlags().StringVar(&ks, "keystore", "keyring", "where the signing key lives: keyring (the OS keyring) or file (a 0600 file in the data dir; weaker, for headless use)")
 	root.Flags().BoolVar(&demo, "demo", false, "also start a demo agent that proposes a realistic mix of changes")
 	if d.BridgeEnabled {
 		root.Flags().StringVar(&bridge, "bridge", "", "test builds: serve the UI over HTTP on ADDR instead of opening a window")
@@ -94,6 +102,7 @@ func NewRoot(d Deps) *cobra.Command {
 			fmt.Fprintf(cmd.OutOrStdout(), "countersign %s (%s, %s, %s/%s)\n", d.Version, d.Commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		},
 	})
+	root.AddCommand(keyCommand(d, &dataDir, &ks), verifyCommand(d, &dataDir, &ks))
 	return root
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"countersign/backend/config"
+	"countersign/backend/keystore"
 	"countersign/backend/proposal"
 	"countersign/backend/queue"
 	"countersign/backend/store"
@@ -24,9 +25,10 @@ import (
 
 // Options are the dependencies of a Core.
 type Options struct {
-	DataDir string
-	Emit    func(queue.Event) // receives every queue change; nil drops them
-	Now     func() time.Time  // nil = time.Now
+	DataDir  string
+	Keystore keystore.Kind     // where the signing key lives; "" = the OS keyring
+	Emit     func(queue.Event) // receives every queue change; nil drops them
+	Now      func() time.Time  // nil = time.Now
 }
 
 // Core holds the running backend.
@@ -34,6 +36,12 @@ type Core struct {
 	DataDir string
 	Store   *store.Store
 	Queue   *queue.Queue
+	// Keys signs every decision. When the keystore cannot be opened, Keys is
+	// nil, KeyErr says why, and every decision is refused: Countersign never
+	// records a decision it cannot sign.
+	Keys   *keystore.Keystore
+	KeyErr error
+	now    func() time.Time
 
 	closeOnce sync.Once
 	closeErr  error
@@ -49,7 +57,12 @@ func Open(o Options) (*Core, error) {
 		return nil, err
 	}
 	q := queue.New(queue.Config{Store: st, Emit: o.Emit, Now: o.Now, Limits: proposal.DefaultLimits()})
-	return &Core{DataDir: o.DataDir, Store: st, Queue: q}, nil
+	c := &Core{DataDir: o.DataDir, Store: st, Queue: q, now: o.Now}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	c.Keys, c.KeyErr = OpenKeystore(o.Keystore, o.DataDir, c.now)
+	return c, nil
 }
 
 // Start starts the background work (expiry).

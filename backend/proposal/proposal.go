@@ -139,6 +139,9 @@ type Decision struct {
 	Reason    string    `json:"reason,omitempty"`
 	DecidedBy string    `json:"decided_by"`
 	DecidedAt time.Time `json:"decided_at"`
+	// Token is the signed intent token of this decision (backend/intent):
+	// proof of exactly what was approved or denied, by whom and when.
+	Token string `json:"token,omitempty"`
 }
 
 // Proposal is one agent's request: actions that succeed or fail together.

@@ -240,9 +240,10 @@ func (s *Store) GetProposal(ctx context.Context, id string) (*proposal.Proposal,
 		status, risk                string
 		created, expires, decidedAt sql.NullInt64
 		verdict, reason, decidedBy  sql.NullString
+		token                       sql.NullString
 	)
 	err := s.stmts.getProposal.QueryRowContext(ctx, id).Scan(&p.AgentID, &p.Summary, &p.Rationale,
-		&p.Workspace, &status, &risk, &created, &expires, &verdict, &reason, &decidedBy, &decidedAt)
+		&p.Workspace, &status, &risk, &created, &expires, &verdict, &reason, &decidedBy, &decidedAt, &token)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: proposal %s", ErrNotFound, id)
 	}
@@ -253,7 +254,7 @@ func (s *Store) GetProposal(ctx context.Context, id string) (*proposal.Proposal,
 	p.CreatedAt, p.ExpiresAt = fromNanos(created), fromNanos(expires)
 	if verdict.Valid {
 		p.Decision = &proposal.Decision{Verdict: proposal.Verdict(verdict.String), Reason: reason.String,
-			DecidedBy: decidedBy.String, DecidedAt: fromNanos(decidedAt)}
+			DecidedBy: decidedBy.String, DecidedAt: fromNanos(decidedAt), Token: token.String}
 	}
 
 	type stored struct {
@@ -453,7 +454,7 @@ func (s *Store) UpdateStatus(ctx context.Context, c StatusChange) error {
 				when = c.At
 			}
 			if _, err := tx.StmtContext(ctx, s.stmts.insertDecision).ExecContext(ctx,
-				c.ID, string(d.Verdict), d.Reason, d.DecidedBy, when.UnixNano()); err != nil {
+				c.ID, string(d.Verdict), d.Reason, d.DecidedBy, when.UnixNano(), d.Token); err != nil {
 				return err
 			}
 		}

@@ -23,13 +23,13 @@ const (
 	sqlHasBlob      = `SELECT 1 FROM blobs WHERE sha256 = ?1`
 	sqlGetBlob      = `SELECT size, compressed FROM blobs WHERE sha256 = ?1`
 	sqlInsertEvent  = `INSERT INTO events(ts, proposal_id, agent_id, type, data) VALUES (?1, ?2, ?3, ?4, ?5)`
-	sqlInsertDecide = `INSERT INTO decisions(proposal_id, verdict, reason, decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5)`
+	sqlInsertDecide = `INSERT INTO decisions(proposal_id, verdict, reason, decided_by, decided_at, token) VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
 	sqlUpdateStatus = `UPDATE proposals SET status = ?1, decided_at = coalesce(decided_at, ?2)
 		WHERE id = ?3 AND status = ?4 RETURNING agent_id`
 	sqlStatusOf = `SELECT status FROM proposals WHERE id = ?1`
 
 	sqlGetProposal = `SELECT p.agent_id, p.summary, p.rationale, p.workspace, p.status, p.risk, p.created_at,
-		p.expires_at, d.verdict, d.reason, d.decided_by, d.decided_at
+		p.expires_at, d.verdict, d.reason, d.decided_by, d.decided_at, d.token
 		FROM proposals p LEFT JOIN decisions d ON d.proposal_id = p.id WHERE p.id = ?1`
 	sqlListActions = `SELECT kind, path, to_path, content_sha, params, params_sha FROM actions
 		WHERE proposal_id = ?1 ORDER BY idx`

@@ -22,8 +22,8 @@ run() { # name, command...
 }
 
 run go-backend go test -run '^$' -bench . -benchmem -count 1 ./backend/...
-run window env COUNTERSIGN_BIN="$bin" go test -tags e2e -run '^$' -bench BenchmarkWindowColdStart -benchtime 5x ./app/
-run ui bash -c "cd frontend && COUNTERSIGN_E2E_BIN='$e2e' node e2e/bench.mjs"
+run window env COUNTERSIGN_BIN="$bin" bash build/scripts/with-session.sh go test -tags e2e -run '^$' -bench BenchmarkWindowColdStart -benchtime 5x ./app/
+run ui bash build/scripts/with-session.sh bash -c "cd frontend && COUNTERSIGN_E2E_BIN='$e2e' node e2e/bench.mjs"
 
 echo
 printf '%-58s %s\n' "benchmark" "figures"

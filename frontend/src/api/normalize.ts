@@ -8,6 +8,7 @@ import type {
   Decision,
   Edit,
   Info,
+  KeyStatus,
   Page,
   Proposal,
   ProposalView,
@@ -181,6 +182,20 @@ export function info(v: unknown): Info {
     demo: o.demo === true,
     user: str(o.user),
     pending: num(o.pending),
+    keys: keyStatus(o.keys),
+  };
+}
+
+/** A missing or malformed key status reads as "cannot sign": fail closed. */
+export function keyStatus(v: unknown): KeyStatus {
+  const o = obj(v);
+  const ok = o.ok === true;
+  return {
+    ok,
+    key_id: str(o.key_id),
+    weak: o.weak === true,
+    problem: ok ? '' : str(o.problem) || 'The signing key is not available.',
+    advice: str(o.advice),
   };
 }
 

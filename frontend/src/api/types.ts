@@ -114,6 +114,16 @@ export interface Info {
   demo: boolean;
   user: string;
   pending: number;
+  keys: KeyStatus;
+}
+
+/** Whether decisions can be signed, and how safely the key is kept. */
+export interface KeyStatus {
+  ok: boolean;
+  key_id: string;
+  weak: boolean;
+  problem: string;
+  advice: string;
 }
 
 export type QueueEventType =

@@ -1,5 +1,5 @@
 // An in-memory Backend for store and component tests.
-import type { Backend, Info, Page, ProposalView, QueueEvent, Summary } from '../api';
+import type { Backend, Info, KeyStatus, Page, ProposalView, QueueEvent, Summary } from '../api';
 import { ApiError } from '../api';
 
 export function summary(n: number, over: Partial<Summary> = {}): Summary {
@@ -21,6 +21,7 @@ export class FakeBackend implements Backend {
   /** Pending, newest first. */
   pending: Summary[] = [];
   calls: string[] = [];
+  keys: KeyStatus = { ok: true, key_id: 'test-key', weak: false, problem: '', advice: '' };
   listeners = new Set<(b: QueueEvent[]) => void>();
   failList: ApiError | null = null;
   decideError: ApiError | null = null;
@@ -79,7 +80,7 @@ export class FakeBackend implements Backend {
   }
 
   async info(): Promise<Info> {
-    return { version: 'test', data_dir: '/tmp', demo: false, user: 'tester', pending: this.pending.length };
+    return { version: 'test', data_dir: '/tmp', demo: false, user: 'tester', pending: this.pending.length, keys: this.keys };
   }
 
   async uiReady(): Promise<void> {

@@ -106,3 +106,24 @@ describe('App', () => {
     expect(screen.queryByRole('dialog', { name: 'Keyboard shortcuts' })).toBeNull();
   });
 });
+
+describe('KeyBanner', () => {
+  it('says decisions are disabled when the key cannot be used, with the advice', async () => {
+    const backend = new FakeBackend(1);
+    backend.keys = { ok: false, key_id: '', weak: false, problem: 'no Secret Service on the session bus', advice: 'Start gnome-keyring.' };
+    render(<App backend={backend} stores={createStores(backend)} />);
+    await act(flush);
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('Decisions are disabled');
+    expect(alert.textContent).toContain('no Secret Service');
+    expect(alert.textContent).toContain('Start gnome-keyring.');
+  });
+
+  it('warns when the key is kept in a file', async () => {
+    const backend = new FakeBackend(1);
+    backend.keys = { ok: true, key_id: 'k', weak: true, problem: '', advice: '' };
+    render(<App backend={backend} stores={createStores(backend)} />);
+    await act(flush);
+    expect(screen.getByText(/kept in a file/)).toBeTruthy();
+  });
+});

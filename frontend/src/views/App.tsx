@@ -7,6 +7,7 @@ import { StoresContext, useQueue, useStores, useUI, type Stores } from '../store
 import { DetailPane } from './DetailPane';
 import { EmptyState } from './EmptyState';
 import { Header } from './Header';
+import { KeyBanner } from './KeyBanner';
 import { QueueList } from './QueueList';
 import { DecisionAnnouncer } from './StatusLine';
 import { useShortcuts } from './useShortcuts';
@@ -77,6 +78,7 @@ function Shell() {
   return (
     <div className="app">
       <Header />
+      <KeyBanner />
       <main className="app-main">{main}</main>
       <DecisionAnnouncer />
       {helpOpen && <HelpOverlay onClose={() => stores.ui.getState().closeHelp()} />}

@@ -1,11 +1,32 @@
 export namespace app {
 	
+	export class Keys {
+	    ok: boolean;
+	    key_id: string;
+	    weak: boolean;
+	    problem: string;
+	    advice: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Keys(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.ok = source["ok"];
+	        this.key_id = source["key_id"];
+	        this.weak = source["weak"];
+	        this.problem = source["problem"];
+	        this.advice = source["advice"];
+	    }
+	}
 	export class Info {
 	    version: string;
 	    data_dir: string;
 	    demo: boolean;
 	    user: string;
 	    pending: number;
+	    keys: Keys;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -18,8 +39,28 @@ export namespace app {
 	        this.demo = source["demo"];
 	        this.user = source["user"];
 	        this.pending = source["pending"];
+	        this.keys = this.convertValues(source["keys"], Keys);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
+	
 	export class ProposalView {
 	    proposal?: proposal.Proposal;
 	    risk_reasons: string[];
@@ -156,6 +197,7 @@ export namespace proposal {
 	    decided_by: string;
 	    // Go type: time
 	    decided_at: any;
+	    token?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Decision(source);
@@ -167,6 +209,7 @@ export namespace proposal {
 	        this.reason = source["reason"];
 	        this.decided_by = source["decided_by"];
 	        this.decided_at = this.convertValues(source["decided_at"], null);
+	        this.token = source["token"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
