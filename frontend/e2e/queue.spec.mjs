@@ -101,6 +101,8 @@ describe('review queue', () => {
     await page.keyboard.press('a');
     const approvedA = await expectStatus(base, a.id, 'approved');
     assert.equal(approvedA.decision.verdict, 'approve');
+    // Every decision is signed: a compact JWS, three base64url segments.
+    assert.match(approvedA.decision.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
     await expectSelected(page, 'Charlie');
 
     // Deny with `d`, a typed reason and Enter.
@@ -113,6 +115,7 @@ describe('review queue', () => {
     const denied = await expectStatus(base, c.id, 'denied');
     assert.equal(denied.decision.verdict, 'deny');
     assert.equal(denied.decision.reason, reason);
+    assert.match(denied.decision.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
     await expectSelected(page, 'Delta');
 
     // A new proposal shows up on top while the page is open.
