@@ -15,9 +15,12 @@ import (
 	"time"
 
 	"countersign/backend/core"
+	"countersign/backend/errs"
 	"countersign/backend/keystore"
+	"countersign/backend/preview"
 	"countersign/backend/proposal"
 	"countersign/backend/queue"
+	"countersign/backend/sheet"
 )
 
 // Info describes the running app to the UI.
@@ -55,12 +58,13 @@ type App struct {
 	logf    func(format string, args ...any)
 
 	ctx       context.Context
+	previews  *preview.Previewer
 	readyOnce sync.Once
 }
 
 // NewApp binds a running core to the UI.
 func NewApp(c *core.Core, version string, demo bool, started time.Time, logf func(string, ...any)) *App {
-	return &App{core: c, version: version, demo: demo, user: currentUser(), started: started, logf: logf, ctx: context.Background()}
+	return &App{core: c, version: version, demo: demo, user: currentUser(), started: started, logf: logf, ctx: context.Background(), previews: preview.New(preview.Limits{})}
 }
 
 func currentUser() string {
@@ -134,4 +138,39 @@ func (a *App) UIReady() {
 	a.readyOnce.Do(func() {
 		a.logf("first paint after %d ms", time.Since(a.started).Milliseconds())
 	})
+}
+
+// Preview returns what each action of a proposal would change, computed from
+// the files as they are now.
+func (a *App) Preview(id string) ([]*preview.Action, error) {
+	p, err := a.core.Queue.Get(a.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return a.previews.Proposal(a.ctx, p), nil
+}
+
+// SheetWindow returns a window of cells of the workbook a sheet.update action
+// changes, with the proposed changes applied and marked, for the grid view.
+func (a *App) SheetWindow(id string, action int, q sheet.WindowQuery) (*sheet.Grid, error) {
+	p, err := a.core.Queue.Get(a.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if action < 0 || action >= len(p.Actions) || p.Actions[action].Kind != proposal.KindSheetUpdate {
+		return nil, errs.New(errs.CodeInvalid, fmt.Sprintf("action %d is not a spreadsheet update", action+1))
+	}
+	wb, err := sheet.OpenFile(preview.Resolve(p, p.Actions[action].Path), sheet.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer wb.Close()
+	return sheet.WindowUpdate(a.ctx, wb, p.Actions[action].Cells, q)
+}
+
+// ApproveSelection approves some actions of a proposal and, of text actions,
+// some hunks; the token signs exactly what will run.
+func (a *App) ApproveSelection(id string, sel core.Selection) error {
+	_, err := a.core.ApproveSelection(a.ctx, id, sel, a.user, a.previews)
+	return err
 }

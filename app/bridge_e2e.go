@@ -20,8 +20,10 @@ import (
 	"time"
 
 	"countersign/backend/cli"
+	"countersign/backend/core"
 	"countersign/backend/proposal"
 	"countersign/backend/queue"
+	"countersign/backend/sheet"
 )
 
 // bridgeEnabled is true only in test builds (go build -tags e2e). The bridge
@@ -225,6 +227,30 @@ func (b *bridge) call(w http.ResponseWriter, r *http.Request) {
 		}
 	case "Info":
 		result, err = a.Info()
+	case "Preview":
+		var id string
+		if id, err = arg[string](c.Args, 0); err == nil {
+			result, err = a.Preview(id)
+		}
+	case "SheetWindow":
+		var id string
+		var idx int
+		var q sheet.WindowQuery
+		if id, err = arg[string](c.Args, 0); err == nil {
+			if idx, err = arg[int](c.Args, 1); err == nil {
+				if q, err = arg[sheet.WindowQuery](c.Args, 2); err == nil {
+					result, err = a.SheetWindow(id, idx, q)
+				}
+			}
+		}
+	case "ApproveSelection":
+		var id string
+		var sel core.Selection
+		if id, err = arg[string](c.Args, 0); err == nil {
+			if sel, err = arg[core.Selection](c.Args, 1); err == nil {
+				err = a.ApproveSelection(id, sel)
+			}
+		}
 	case "UIReady":
 		a.UIReady()
 	default:

@@ -96,6 +96,260 @@ export namespace app {
 
 }
 
+export namespace core {
+	
+	export class HunkChoice {
+	    action: number;
+	    keep: boolean[];
+	
+	    static createFrom(source: any = {}) {
+	        return new HunkChoice(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.action = source["action"];
+	        this.keep = source["keep"];
+	    }
+	}
+	export class Selection {
+	    actions: number[];
+	    hunks?: HunkChoice[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Selection(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.actions = source["actions"];
+	        this.hunks = this.convertValues(source["hunks"], HunkChoice);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
+export namespace diff {
+	
+	export class Span {
+	    start: number;
+	    end: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Span(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.start = source["start"];
+	        this.end = source["end"];
+	    }
+	}
+	export class Line {
+	    kind: string;
+	    old?: number;
+	    new?: number;
+	    no_newline?: boolean;
+	    text: string;
+	    spans?: Span[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Line(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.old = source["old"];
+	        this.new = source["new"];
+	        this.no_newline = source["no_newline"];
+	        this.text = source["text"];
+	        this.spans = this.convertValues(source["spans"], Span);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Hunk {
+	    old_start: number;
+	    old_lines: number;
+	    new_start: number;
+	    new_lines: number;
+	    header: string;
+	    lines: Line[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Hunk(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.old_start = source["old_start"];
+	        this.old_lines = source["old_lines"];
+	        this.new_start = source["new_start"];
+	        this.new_lines = source["new_lines"];
+	        this.header = source["header"];
+	        this.lines = this.convertValues(source["lines"], Line);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class Result {
+	    path: string;
+	    old_exists: boolean;
+	    new_exists: boolean;
+	    binary: boolean;
+	    binary_summary?: string;
+	    unified: string;
+	    hunks: Hunk[];
+	    added: number;
+	    deleted: number;
+	    coarse: boolean;
+	    truncated: boolean;
+	    old_sha256?: string;
+	    new_sha256?: string;
+	    old_size: number;
+	    new_size: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Result(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.old_exists = source["old_exists"];
+	        this.new_exists = source["new_exists"];
+	        this.binary = source["binary"];
+	        this.binary_summary = source["binary_summary"];
+	        this.unified = source["unified"];
+	        this.hunks = this.convertValues(source["hunks"], Hunk);
+	        this.added = source["added"];
+	        this.deleted = source["deleted"];
+	        this.coarse = source["coarse"];
+	        this.truncated = source["truncated"];
+	        this.old_sha256 = source["old_sha256"];
+	        this.new_sha256 = source["new_sha256"];
+	        this.old_size = source["old_size"];
+	        this.new_size = source["new_size"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
+export namespace preview {
+	
+	export class Action {
+	    index: number;
+	    kind: string;
+	    path?: string;
+	    diff?: diff.Result;
+	    sheet?: sheet.ChangeSet;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Action(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.index = source["index"];
+	        this.kind = source["kind"];
+	        this.path = source["path"];
+	        this.diff = this.convertValues(source["diff"], diff.Result);
+	        this.sheet = this.convertValues(source["sheet"], sheet.ChangeSet);
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace proposal {
 	
 	export class CellEdit {
@@ -369,6 +623,444 @@ export namespace queue {
 		    }
 		    return a;
 		}
+	}
+
+}
+
+export namespace sheet {
+	
+	export class CellValue {
+	    type?: string;
+	    value: string;
+	    display?: string;
+	    formula?: string;
+	    array?: boolean;
+	    uncalculated?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new CellValue(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.type = source["type"];
+	        this.value = source["value"];
+	        this.display = source["display"];
+	        this.formula = source["formula"];
+	        this.array = source["array"];
+	        this.uncalculated = source["uncalculated"];
+	    }
+	}
+	export class CellChange {
+	    cell: string;
+	    row: number;
+	    col: number;
+	    change: string;
+	    old?: CellValue;
+	    new?: CellValue;
+	    type_changed?: boolean;
+	    formula_changed?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new CellChange(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.cell = source["cell"];
+	        this.row = source["row"];
+	        this.col = source["col"];
+	        this.change = source["change"];
+	        this.old = this.convertValues(source["old"], CellValue);
+	        this.new = this.convertValues(source["new"], CellValue);
+	        this.type_changed = source["type_changed"];
+	        this.formula_changed = source["formula_changed"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CellRef {
+	    sheet: string;
+	    cell: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CellRef(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.sheet = source["sheet"];
+	        this.cell = source["cell"];
+	    }
+	}
+	
+	export class Change {
+	    old: string;
+	    new: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Change(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.old = source["old"];
+	        this.new = source["new"];
+	    }
+	}
+	export class Totals {
+	    cells: number;
+	    sheets: number;
+	    rows_added: number;
+	    rows_removed: number;
+	    cols_added: number;
+	    cols_removed: number;
+	    sheets_added: number;
+	    sheets_removed: number;
+	    sheets_renamed: number;
+	    names: number;
+	    dependents: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Totals(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.cells = source["cells"];
+	        this.sheets = source["sheets"];
+	        this.rows_added = source["rows_added"];
+	        this.rows_removed = source["rows_removed"];
+	        this.cols_added = source["cols_added"];
+	        this.cols_removed = source["cols_removed"];
+	        this.sheets_added = source["sheets_added"];
+	        this.sheets_removed = source["sheets_removed"];
+	        this.sheets_renamed = source["sheets_renamed"];
+	        this.names = source["names"];
+	        this.dependents = source["dependents"];
+	    }
+	}
+	export class Dependent {
+	    sheet: string;
+	    cell: string;
+	    row: number;
+	    col: number;
+	    formula: string;
+	    value: string;
+	    depends_on: CellRef[];
+	    depends_on_count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Dependent(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.sheet = source["sheet"];
+	        this.cell = source["cell"];
+	        this.row = source["row"];
+	        this.col = source["col"];
+	        this.formula = source["formula"];
+	        this.value = source["value"];
+	        this.depends_on = this.convertValues(source["depends_on"], CellRef);
+	        this.depends_on_count = source["depends_on_count"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class NameChange {
+	    name: string;
+	    scope?: string;
+	    change: string;
+	    old?: string;
+	    new?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new NameChange(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.scope = source["scope"];
+	        this.change = source["change"];
+	        this.old = source["old"];
+	        this.new = source["new"];
+	    }
+	}
+	export class Span {
+	    first: number;
+	    last: number;
+	    label: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Span(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.first = source["first"];
+	        this.last = source["last"];
+	        this.label = source["label"];
+	    }
+	}
+	export class SheetChange {
+	    name: string;
+	    old_name?: string;
+	    status: string;
+	    kind: string;
+	    visibility?: Change;
+	    cells: CellChange[];
+	    cells_changed: number;
+	    rows_added?: Span[];
+	    rows_removed?: Span[];
+	    cols_added?: Span[];
+	    cols_removed?: Span[];
+	    rows_added_count: number;
+	    rows_removed_count: number;
+	    cols_added_count: number;
+	    cols_removed_count: number;
+	    merges_added?: string[];
+	    merges_removed?: string[];
+	    rows: number;
+	    cols: number;
+	    warnings?: string[];
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SheetChange(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.old_name = source["old_name"];
+	        this.status = source["status"];
+	        this.kind = source["kind"];
+	        this.visibility = this.convertValues(source["visibility"], Change);
+	        this.cells = this.convertValues(source["cells"], CellChange);
+	        this.cells_changed = source["cells_changed"];
+	        this.rows_added = this.convertValues(source["rows_added"], Span);
+	        this.rows_removed = this.convertValues(source["rows_removed"], Span);
+	        this.cols_added = this.convertValues(source["cols_added"], Span);
+	        this.cols_removed = this.convertValues(source["cols_removed"], Span);
+	        this.rows_added_count = source["rows_added_count"];
+	        this.rows_removed_count = source["rows_removed_count"];
+	        this.cols_added_count = source["cols_added_count"];
+	        this.cols_removed_count = source["cols_removed_count"];
+	        this.merges_added = source["merges_added"];
+	        this.merges_removed = source["merges_removed"];
+	        this.rows = source["rows"];
+	        this.cols = source["cols"];
+	        this.warnings = source["warnings"];
+	        this.truncated = source["truncated"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ChangeSet {
+	    format: string;
+	    summary: string;
+	    sheets: SheetChange[];
+	    names?: NameChange[];
+	    dependents?: Dependent[];
+	    notes?: string[];
+	    totals: Totals;
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ChangeSet(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.format = source["format"];
+	        this.summary = source["summary"];
+	        this.sheets = this.convertValues(source["sheets"], SheetChange);
+	        this.names = this.convertValues(source["names"], NameChange);
+	        this.dependents = this.convertValues(source["dependents"], Dependent);
+	        this.notes = source["notes"];
+	        this.totals = this.convertValues(source["totals"], Totals);
+	        this.truncated = source["truncated"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class GridCell {
+	    row: number;
+	    col: number;
+	    cell: string;
+	    value?: CellValue;
+	    change?: string;
+	    old?: CellValue;
+	
+	    static createFrom(source: any = {}) {
+	        return new GridCell(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.row = source["row"];
+	        this.col = source["col"];
+	        this.cell = source["cell"];
+	        this.value = this.convertValues(source["value"], CellValue);
+	        this.change = source["change"];
+	        this.old = this.convertValues(source["old"], CellValue);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Grid {
+	    sheet: string;
+	    first_row: number;
+	    rows: number;
+	    first_col: number;
+	    cols: number;
+	    cells: GridCell[];
+	    dimension?: string;
+	    end: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Grid(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.sheet = source["sheet"];
+	        this.first_row = source["first_row"];
+	        this.rows = source["rows"];
+	        this.first_col = source["first_col"];
+	        this.cols = source["cols"];
+	        this.cells = this.convertValues(source["cells"], GridCell);
+	        this.dimension = source["dimension"];
+	        this.end = source["end"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
+	
+	
+	
+	export class WindowQuery {
+	    sheet: string;
+	    old_sheet?: string;
+	    first_row: number;
+	    rows: number;
+	    first_col: number;
+	    cols: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new WindowQuery(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.sheet = source["sheet"];
+	        this.old_sheet = source["old_sheet"];
+	        this.first_row = source["first_row"];
+	        this.rows = source["rows"];
+	        this.first_col = source["first_col"];
+	        this.cols = source["cols"];
+	    }
 	}
 
 }

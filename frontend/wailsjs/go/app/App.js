@@ -6,6 +6,10 @@ export function Approve(arg1) {
   return window['go']['app']['App']['Approve'](arg1);
 }
 
+export function ApproveSelection(arg1, arg2) {
+  return window['go']['app']['App']['ApproveSelection'](arg1, arg2);
+}
+
 export function Deny(arg1, arg2) {
   return window['go']['app']['App']['Deny'](arg1, arg2);
 }
@@ -20,6 +24,14 @@ export function Info() {
 
 export function ListPending(arg1, arg2) {
   return window['go']['app']['App']['ListPending'](arg1, arg2);
+}
+
+export function Preview(arg1) {
+  return window['go']['app']['App']['Preview'](arg1);
+}
+
+export function SheetWindow(arg1, arg2, arg3) {
+  return window['go']['app']['App']['SheetWindow'](arg1, arg2, arg3);
 }
 
 export function UIReady() {
