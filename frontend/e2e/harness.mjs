@@ -23,13 +23,14 @@ export function backendBinary() {
 }
 
 /**
- * Starts the backend with a fresh data dir and waits for its URL.
- * Returns { url, stop }.
+ * Starts the backend with a fresh data dir and waits for its URL. args are
+ * extra flags (e.g. ['--demo']).
+ * Returns { url, dataDir, stop }.
  */
-export async function startBackend({ timeoutMs = 30_000 } = {}) {
+export async function startBackend({ timeoutMs = 30_000, args = [] } = {}) {
   const bin = backendBinary();
   const dataDir = mkdtempSync(join(tmpdir(), 'countersign-e2e-'));
-  const child = spawn(bin, ['--data-dir', dataDir, '--bridge', '127.0.0.1:0'], {
+  const child = spawn(bin, ['--data-dir', dataDir, '--bridge', '127.0.0.1:0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -64,7 +65,7 @@ export async function startBackend({ timeoutMs = 30_000 } = {}) {
     }
     rmSync(dataDir, { recursive: true, force: true });
   }
-  return { url, stop, stderr: () => stderr };
+  return { url, dataDir, stop, stderr: () => stderr };
 }
 
 /**

@@ -8,5 +8,6 @@ export function subscribeQueueEvents(backend: Backend, stores: Stores): () => vo
   return backend.onQueueEvents((batch) => {
     stores.queue.getState().applyBatch(batch);
     stores.detail.getState().applyBatch(batch);
+    stores.preview.getState().applyBatch(batch);
   });
 }

@@ -2,5 +2,15 @@
 // produced by `make bindings`, never edited by hand). Everything else in the
 // UI goes through api/index.ts, which converts what comes back into the types
 // of api/types.ts.
-export { Approve, Deny, Get, Info, ListPending, UIReady } from '../../wailsjs/go/app/App';
+export {
+  Approve,
+  ApproveSelection,
+  Deny,
+  Get,
+  Info,
+  ListPending,
+  Preview,
+  SheetWindow,
+  UIReady,
+} from '../../wailsjs/go/app/App';
 export { EventsOn, Quit } from '../../wailsjs/runtime/runtime';

@@ -4,7 +4,7 @@
 import * as bindings from './bindings';
 import { toApiError } from './errors';
 import * as normalize from './normalize';
-import type { Info, Page, ProposalView, QueueEvent } from './types';
+import type { Grid, Info, Page, PreviewAction, ProposalView, QueueEvent, Selection, WindowQuery } from './types';
 
 export type { ApiErrorCode } from './errors';
 export { ApiError, toApiError } from './errors';
@@ -16,6 +16,12 @@ export interface Backend {
   get(id: string): Promise<ProposalView>;
   approve(id: string): Promise<void>;
   deny(id: string, reason: string): Promise<void>;
+  /** What each action would change, computed from the files as they are now. */
+  preview(id: string): Promise<PreviewAction[]>;
+  /** A window of the workbook a sheet.update action changes, with the changes applied and marked. */
+  sheetWindow(id: string, action: number, q: WindowQuery): Promise<Grid>;
+  /** Approves some actions and, of text actions, some hunks. */
+  approveSelection(id: string, sel: Selection): Promise<void>;
   info(): Promise<Info>;
   uiReady(): Promise<void>;
   /** Closes the app (the window and the backend). */
@@ -43,6 +49,14 @@ export const backend: Backend = {
   get: (id) => call(() => bindings.Get(id), normalize.proposalView),
   approve: (id) => call(() => bindings.Approve(id), none),
   deny: (id, reason) => call(() => bindings.Deny(id, reason), none),
+  preview: (id) => call(() => bindings.Preview(id), normalize.previewActions),
+  sheetWindow: (id, action, q) => call(() => bindings.SheetWindow(id, action, { ...q }), normalize.grid),
+  approveSelection: (id, sel) =>
+    call(() => {
+      // The generated parameter type is a class; what crosses the bridge is its JSON.
+      const plain = { actions: [...sel.actions], hunks: sel.hunks.map((h) => ({ action: h.action, keep: [...h.keep] })) };
+      return bindings.ApproveSelection(id, plain as unknown as Parameters<typeof bindings.ApproveSelection>[1]);
+    }, none),
   info: () => call(() => bindings.Info(), normalize.info),
   uiReady: () => call(() => bindings.UIReady(), none),
   quit: () => bindings.Quit(),

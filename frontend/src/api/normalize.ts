@@ -4,7 +4,25 @@
 // nothing downstream has to guess.
 import type {
   Action,
+  ByteSpan,
+  CellChange,
+  CellChangeKind,
   CellEdit,
+  CellValue,
+  ChangeSet,
+  Dependent,
+  DiffLine,
+  DiffResult,
+  Grid,
+  GridCell,
+  Hunk,
+  LineKind,
+  NameChange,
+  PreviewAction,
+  RowSpan,
+  SheetCellType,
+  SheetChange,
+  SheetStatus,
   Decision,
   Edit,
   Info,
@@ -217,4 +235,246 @@ export function queueEvents(v: unknown): QueueEvent[] {
     if (e) out.push(e);
   }
   return out;
+}
+
+// ---- Previews ----
+
+function bool(v: unknown): boolean {
+  return v === true;
+}
+
+const lineKinds: readonly string[] = ['context', 'add', 'del'];
+
+function byteSpan(v: unknown): ByteSpan {
+  const o = obj(v);
+  return { start: num(o.start), end: num(o.end) };
+}
+
+function diffLine(v: unknown): DiffLine {
+  const o = obj(v);
+  // An unknown kind reads as a change, never as "unchanged".
+  const kind = typeof o.kind === 'string' && lineKinds.includes(o.kind) ? (o.kind as LineKind) : 'add';
+  return {
+    kind,
+    old: num(o.old),
+    new: num(o.new),
+    no_newline: bool(o.no_newline),
+    text: str(o.text),
+    spans: arr(o.spans).map(byteSpan),
+  };
+}
+
+function hunk(v: unknown): Hunk {
+  const o = obj(v);
+  return {
+    old_start: num(o.old_start),
+    old_lines: num(o.old_lines),
+    new_start: num(o.new_start),
+    new_lines: num(o.new_lines),
+    header: str(o.header),
+    lines: arr(o.lines).map(diffLine),
+  };
+}
+
+export function diffResult(v: unknown): DiffResult {
+  const o = obj(v);
+  return {
+    path: str(o.path),
+    old_exists: bool(o.old_exists),
+    new_exists: bool(o.new_exists),
+    binary: bool(o.binary),
+    binary_summary: str(o.binary_summary),
+    hunks: arr(o.hunks).map(hunk),
+    added: num(o.added),
+    deleted: num(o.deleted),
+    coarse: bool(o.coarse),
+    truncated: bool(o.truncated),
+    old_sha256: str(o.old_sha256),
+    new_sha256: str(o.new_sha256),
+    old_size: num(o.old_size),
+    new_size: num(o.new_size),
+  };
+}
+
+const cellTypes: readonly string[] = ['number', 'string', 'bool', 'error', 'date'];
+const cellChanges: readonly string[] = ['added', 'removed', 'modified'];
+const sheetStatuses: readonly string[] = ['modified', 'added', 'removed', 'renamed'];
+
+function cellValue(v: unknown): CellValue | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  const o = obj(v);
+  const c: CellValue = {
+    type: typeof o.type === 'string' && cellTypes.includes(o.type) ? (o.type as SheetCellType) : '',
+    value: str(o.value),
+  };
+  const display = optStr(o.display);
+  if (display !== undefined) c.display = display;
+  const formula = optStr(o.formula);
+  if (formula !== undefined) c.formula = formula;
+  if (o.array === true) c.array = true;
+  if (o.uncalculated === true) c.uncalculated = true;
+  return c;
+}
+
+function cellChangeKind(v: unknown): CellChangeKind {
+  return typeof v === 'string' && cellChanges.includes(v) ? (v as CellChangeKind) : 'modified';
+}
+
+function cellChange(v: unknown): CellChange {
+  const o = obj(v);
+  const c: CellChange = {
+    cell: str(o.cell),
+    row: num(o.row),
+    col: num(o.col),
+    change: cellChangeKind(o.change),
+    type_changed: bool(o.type_changed),
+    formula_changed: bool(o.formula_changed),
+  };
+  const old = cellValue(o.old);
+  if (old) c.old = old;
+  const nw = cellValue(o.new);
+  if (nw) c.new = nw;
+  return c;
+}
+
+function rowSpan(v: unknown): RowSpan {
+  const o = obj(v);
+  return { first: num(o.first), last: num(o.last), label: str(o.label) };
+}
+
+function sheetChange(v: unknown): SheetChange {
+  const o = obj(v);
+  const s: SheetChange = {
+    name: str(o.name),
+    status: typeof o.status === 'string' && sheetStatuses.includes(o.status) ? (o.status as SheetStatus) : 'modified',
+    kind: str(o.kind),
+    cells: arr(o.cells).map(cellChange),
+    cells_changed: num(o.cells_changed),
+    rows_added: arr(o.rows_added).map(rowSpan),
+    rows_removed: arr(o.rows_removed).map(rowSpan),
+    cols_added: arr(o.cols_added).map(rowSpan),
+    cols_removed: arr(o.cols_removed).map(rowSpan),
+    rows_added_count: num(o.rows_added_count),
+    rows_removed_count: num(o.rows_removed_count),
+    cols_added_count: num(o.cols_added_count),
+    cols_removed_count: num(o.cols_removed_count),
+    rows: num(o.rows),
+    cols: num(o.cols),
+    warnings: strs(o.warnings),
+    truncated: bool(o.truncated),
+  };
+  const oldName = optStr(o.old_name);
+  if (oldName !== undefined) s.old_name = oldName;
+  return s;
+}
+
+function dependent(v: unknown): Dependent {
+  const o = obj(v);
+  return {
+    sheet: str(o.sheet),
+    cell: str(o.cell),
+    row: num(o.row),
+    col: num(o.col),
+    formula: str(o.formula),
+    value: str(o.value),
+    depends_on: arr(o.depends_on).map((r) => {
+      const x = obj(r);
+      return { sheet: str(x.sheet), cell: str(x.cell) };
+    }),
+    depends_on_count: num(o.depends_on_count),
+  };
+}
+
+function nameChange(v: unknown): NameChange {
+  const o = obj(v);
+  const n: NameChange = { name: str(o.name), change: cellChangeKind(o.change) };
+  const scope = optStr(o.scope);
+  if (scope !== undefined) n.scope = scope;
+  if (typeof o.old === 'string') n.old = o.old;
+  if (typeof o.new === 'string') n.new = o.new;
+  return n;
+}
+
+export function changeSet(v: unknown): ChangeSet {
+  const o = obj(v);
+  const t = obj(o.totals);
+  return {
+    format: str(o.format),
+    summary: str(o.summary),
+    sheets: arr(o.sheets).map(sheetChange),
+    names: arr(o.names).map(nameChange),
+    dependents: arr(o.dependents).map(dependent),
+    notes: strs(o.notes),
+    totals: {
+      cells: num(t.cells),
+      sheets: num(t.sheets),
+      rows_added: num(t.rows_added),
+      rows_removed: num(t.rows_removed),
+      cols_added: num(t.cols_added),
+      cols_removed: num(t.cols_removed),
+      sheets_added: num(t.sheets_added),
+      sheets_removed: num(t.sheets_removed),
+      sheets_renamed: num(t.sheets_renamed),
+      names: num(t.names),
+      dependents: num(t.dependents),
+    },
+    truncated: bool(o.truncated),
+  };
+}
+
+/**
+ * One action's preview. A preview that does not carry what its kind needs,
+ * or a kind this UI does not know, becomes an error: the person is told the
+ * preview is missing rather than shown nothing.
+ */
+export function previewAction(v: unknown, i: number): PreviewAction {
+  const o = obj(v);
+  const index = typeof o.index === 'number' ? o.index : i;
+  const path = optStr(o.path);
+  const base: PreviewAction = path !== undefined ? { index, kind: 'none', path } : { index, kind: 'none' };
+  const fail = (error: string): PreviewAction => ({ ...base, kind: 'error', error });
+  switch (o.kind) {
+    case 'text':
+    case 'binary':
+      if (o.diff === null || typeof o.diff !== 'object') return fail('The preview came without its diff.');
+      return { ...base, kind: o.kind, diff: diffResult(o.diff) };
+    case 'sheet':
+      if (o.sheet === null || typeof o.sheet !== 'object') return fail('The preview came without its cell changes.');
+      return { ...base, kind: 'sheet', sheet: changeSet(o.sheet) };
+    case 'none':
+      return base;
+    case 'error':
+      return fail(str(o.error) || 'No preview could be made.');
+    default:
+      return fail(`Unknown kind of preview: ${str(o.kind).slice(0, 40)}`);
+  }
+}
+
+export function previewActions(v: unknown): PreviewAction[] {
+  return arr(v).map(previewAction);
+}
+
+function gridCell(v: unknown): GridCell {
+  const o = obj(v);
+  const c: GridCell = { row: num(o.row), col: num(o.col), cell: str(o.cell) };
+  const value = cellValue(o.value);
+  if (value) c.value = value;
+  if (typeof o.change === 'string' && o.change !== '') c.change = cellChangeKind(o.change);
+  const old = cellValue(o.old);
+  if (old) c.old = old;
+  return c;
+}
+
+export function grid(v: unknown): Grid {
+  const o = obj(v);
+  return {
+    sheet: str(o.sheet),
+    first_row: num(o.first_row),
+    rows: num(o.rows),
+    first_col: num(o.first_col),
+    cols: num(o.cols),
+    cells: arr(o.cells).map(gridCell),
+    dimension: str(o.dimension),
+    end: bool(o.end),
+  };
 }

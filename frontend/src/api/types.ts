@@ -141,3 +141,204 @@ export interface QueueEvent {
   at: string;
   summary?: Summary;
 }
+
+// ---- Previews (backend/preview, backend/diff, backend/sheet) ----
+
+export type PreviewKind = 'text' | 'binary' | 'sheet' | 'none' | 'error';
+
+export type LineKind = 'context' | 'add' | 'del';
+
+/** A changed stretch of a line: UTF-8 byte offsets into its text, [start, end). */
+export interface ByteSpan {
+  start: number;
+  end: number;
+}
+
+export interface DiffLine {
+  kind: LineKind;
+  /** 1-based line numbers; 0 where the line does not exist on that side. */
+  old: number;
+  new: number;
+  /** The last line of a file that does not end in a newline. */
+  no_newline: boolean;
+  text: string;
+  spans: ByteSpan[];
+}
+
+export interface Hunk {
+  old_start: number;
+  old_lines: number;
+  new_start: number;
+  new_lines: number;
+  header: string;
+  lines: DiffLine[];
+}
+
+export interface DiffResult {
+  path: string;
+  old_exists: boolean;
+  new_exists: boolean;
+  binary: boolean;
+  binary_summary: string;
+  hunks: Hunk[];
+  added: number;
+  deleted: number;
+  /** Exact, but some regions show more changed lines than the fewest possible. */
+  coarse: boolean;
+  /** The hunks stop before the end of the change. */
+  truncated: boolean;
+  old_sha256: string;
+  new_sha256: string;
+  old_size: number;
+  new_size: number;
+}
+
+export type SheetCellType = 'number' | 'string' | 'bool' | 'error' | 'date' | '';
+
+export interface CellValue {
+  type: SheetCellType;
+  value: string;
+  display?: string;
+  /** Without the leading "=". */
+  formula?: string;
+  array?: boolean;
+  /** A formula without a cached result. */
+  uncalculated?: boolean;
+}
+
+export type CellChangeKind = 'added' | 'removed' | 'modified';
+
+export interface CellChange {
+  cell: string;
+  row: number;
+  col: number;
+  change: CellChangeKind;
+  old?: CellValue;
+  new?: CellValue;
+  type_changed: boolean;
+  formula_changed: boolean;
+}
+
+export interface RowSpan {
+  first: number;
+  last: number;
+  label: string;
+}
+
+export type SheetStatus = 'modified' | 'added' | 'removed' | 'renamed';
+
+export interface SheetChange {
+  name: string;
+  old_name?: string;
+  status: SheetStatus;
+  kind: string;
+  cells: CellChange[];
+  cells_changed: number;
+  rows_added: RowSpan[];
+  rows_removed: RowSpan[];
+  cols_added: RowSpan[];
+  cols_removed: RowSpan[];
+  rows_added_count: number;
+  rows_removed_count: number;
+  cols_added_count: number;
+  cols_removed_count: number;
+  /** Last row and column holding something, for sizing a grid. */
+  rows: number;
+  cols: number;
+  warnings: string[];
+  truncated: boolean;
+}
+
+export interface CellRef {
+  sheet: string;
+  cell: string;
+}
+
+export interface Dependent {
+  sheet: string;
+  cell: string;
+  row: number;
+  col: number;
+  formula: string;
+  value: string;
+  depends_on: CellRef[];
+  depends_on_count: number;
+}
+
+export interface NameChange {
+  name: string;
+  scope?: string;
+  change: CellChangeKind;
+  old?: string;
+  new?: string;
+}
+
+export interface SheetTotals {
+  cells: number;
+  sheets: number;
+  rows_added: number;
+  rows_removed: number;
+  cols_added: number;
+  cols_removed: number;
+  sheets_added: number;
+  sheets_removed: number;
+  sheets_renamed: number;
+  names: number;
+  dependents: number;
+}
+
+export interface ChangeSet {
+  format: string;
+  summary: string;
+  sheets: SheetChange[];
+  names: NameChange[];
+  dependents: Dependent[];
+  notes: string[];
+  totals: SheetTotals;
+  truncated: boolean;
+}
+
+/** The preview of one action. */
+export interface PreviewAction {
+  index: number;
+  kind: PreviewKind;
+  path?: string;
+  diff?: DiffResult;
+  sheet?: ChangeSet;
+  error?: string;
+}
+
+export interface WindowQuery {
+  sheet: string;
+  first_row: number;
+  rows: number;
+  first_col: number;
+  cols: number;
+}
+
+export interface GridCell {
+  row: number;
+  col: number;
+  cell: string;
+  value?: CellValue;
+  change?: CellChangeKind;
+  old?: CellValue;
+}
+
+export interface Grid {
+  sheet: string;
+  first_row: number;
+  rows: number;
+  first_col: number;
+  cols: number;
+  cells: GridCell[];
+  dimension: string;
+  /** The sheet has no rows after this window. */
+  end: boolean;
+}
+
+/** A partial approval: the actions kept and, of text actions, the hunks kept. */
+export interface Selection {
+  actions: number[];
+  hunks: { action: number; keep: boolean[] }[];
+}

@@ -5,6 +5,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ApiError, Backend, ProposalView, QueueEvent, Status } from '../api';
 import { toApiError } from '../api';
 import { statusLabel } from '../lib/labels';
+import { approvalPlan, previewGate, type PreviewStore } from './preview';
 import type { QueueStore } from './queue';
 
 const CACHE_SIZE = 64;
@@ -29,13 +30,24 @@ export interface DetailState {
   deciding: Verb | null;
   decisionError: string | null;
   denyOpen: boolean;
+  /**
+   * Approve was pressed while some preview could not be made: the person is
+   * asked once more before it is recorded.
+   */
+  confirmOpen: boolean;
   /** The last decision made here, for the status line. */
   lastDecided: Decided | null;
 
   load(id: string | null): Promise<void>;
   retry(): Promise<void>;
   applyBatch(batch: readonly QueueEvent[]): void;
-  approve(): Promise<void>;
+  /**
+   * Approves what is selected (everything, or part through ApproveSelection).
+   * When a preview is missing it first asks for confirmation; confirmed
+   * approves anyway.
+   */
+  approve(confirmed?: boolean): Promise<void>;
+  closeConfirm(): void;
   openDeny(): void;
   closeDeny(): void;
   deny(reason: string): Promise<void>;
@@ -50,7 +62,7 @@ export function canDecide(s: Pick<DetailState, 'view' | 'liveStatus' | 'deciding
   return (s.liveStatus ?? s.view.proposal.status) === 'pending';
 }
 
-export function createDetailStore(backend: Backend, queue: QueueStore): DetailStore {
+export function createDetailStore(backend: Backend, queue: QueueStore, preview?: PreviewStore): DetailStore {
   const cache = new Map<string, ProposalView>();
   const remember = (v: ProposalView): void => {
     cache.delete(v.proposal.id);
@@ -82,16 +94,23 @@ export function createDetailStore(backend: Backend, queue: QueueStore): DetailSt
       const s = get();
       const { id, view } = s;
       if (!id || !view || !canDecide(s)) return;
-      set({ deciding: verb, decisionError: null });
+      const plan = verb === 'approve' && preview ? approvalPlan(preview.getState(), id) : { kind: 'all' as const };
+      if (plan.kind === 'none') {
+        set({ decisionError: 'Nothing is selected. Tick what to approve, or deny the request.' });
+        return;
+      }
+      set({ deciding: verb, decisionError: null, confirmOpen: false });
       try {
-        if (verb === 'approve') await backend.approve(id);
-        else await backend.deny(id, reason);
+        if (verb === 'deny') await backend.deny(id, reason);
+        else if (plan.kind === 'part') await backend.approveSelection(id, plan.selection);
+        else await backend.approve(id);
       } catch (e) {
         if (get().id !== id) return;
         await refused(id, toApiError(e));
         return;
       }
       cache.delete(id);
+      preview?.getState().forget(id);
       set({
         deciding: null,
         denyOpen: false,
@@ -147,6 +166,7 @@ export function createDetailStore(backend: Backend, queue: QueueStore): DetailSt
       deciding: null,
       decisionError: null,
       denyOpen: false,
+      confirmOpen: false,
       lastDecided: null,
 
       async load(id) {
@@ -162,6 +182,7 @@ export function createDetailStore(backend: Backend, queue: QueueStore): DetailSt
           deciding: null,
           decisionError: null,
           denyOpen: false,
+          confirmOpen: false,
         });
         if (!id) return;
         if (cached) {
@@ -195,14 +216,28 @@ export function createDetailStore(backend: Backend, queue: QueueStore): DetailSt
           if (e.proposal_id === current) status = e.status;
         }
         if (status && status !== 'pending' && get().deciding === null) {
-          set({ liveStatus: status, denyOpen: false });
+          set({ liveStatus: status, denyOpen: false, confirmOpen: false });
         }
       },
 
-      approve: () => decide('approve', ''),
+      approve(confirmed = false) {
+        const s = get();
+        if (!s.id || !canDecide(s)) return Promise.resolve();
+        if (!confirmed && preview) {
+          if (previewGate(preview.getState(), s.id) !== null) {
+            set({ confirmOpen: true, denyOpen: false, decisionError: null });
+            return Promise.resolve();
+          }
+        }
+        return decide('approve', '');
+      },
+
+      closeConfirm() {
+        set({ confirmOpen: false });
+      },
 
       openDeny() {
-        if (canDecide(get())) set({ denyOpen: true, decisionError: null });
+        if (canDecide(get())) set({ denyOpen: true, confirmOpen: false, decisionError: null });
       },
 
       closeDeny() {
@@ -219,6 +254,12 @@ export function createDetailStore(backend: Backend, queue: QueueStore): DetailSt
 
   queue.subscribe((s, prev) => {
     if (s.selectedId !== prev.selectedId) void store.getState().load(s.selectedId);
+  });
+  // The confirmation was only for a preview still on its way: once it has
+  // arrived whole, the person decides with the normal buttons again.
+  preview?.subscribe((p) => {
+    const { id, confirmOpen } = store.getState();
+    if (confirmOpen && id && previewGate(p, id) === null) store.setState({ confirmOpen: false });
   });
   return store;
 }

@@ -6,20 +6,23 @@ import { useStore } from 'zustand';
 import type { Backend } from '../api';
 import { createDetailStore, type DetailState, type DetailStore } from './detail';
 import { createInfoStore, type InfoState, type InfoStore } from './info';
+import { createPreviewStore, type PreviewState, type PreviewStore } from './preview';
 import { createQueueStore, type QueueState, type QueueStore } from './queue';
 import { createUIStore, type UIState, type UIStore } from './ui';
 
 export interface Stores {
   queue: QueueStore;
   detail: DetailStore;
+  preview: PreviewStore;
   info: InfoStore;
   ui: UIStore;
 }
 
 export function createStores(backend: Backend): Stores {
   const queue = createQueueStore(backend);
-  const detail = createDetailStore(backend, queue);
-  return { queue, detail, info: createInfoStore(backend), ui: createUIStore(() => backend.quit()) };
+  const preview = createPreviewStore(backend, queue);
+  const detail = createDetailStore(backend, queue, preview);
+  return { queue, detail, preview, info: createInfoStore(backend), ui: createUIStore(() => backend.quit()) };
 }
 
 export const StoresContext = createContext<Stores | null>(null);
@@ -44,4 +47,8 @@ export function useInfo<T>(select: (s: InfoState) => T): T {
 
 export function useUI<T>(select: (s: UIState) => T): T {
   return useStore(useStores().ui, select);
+}
+
+export function usePreview<T>(select: (s: PreviewState) => T): T {
+  return useStore(useStores().preview, select);
 }

@@ -1,5 +1,21 @@
 // An in-memory Backend for store and component tests.
-import type { Backend, Info, KeyStatus, Page, ProposalView, QueueEvent, Summary } from '../api';
+import type {
+  Action,
+  Backend,
+  DiffLine,
+  DiffResult,
+  Hunk,
+  Grid,
+  Info,
+  KeyStatus,
+  Page,
+  PreviewAction,
+  ProposalView,
+  QueueEvent,
+  Selection,
+  Summary,
+  WindowQuery,
+} from '../api';
 import { ApiError } from '../api';
 
 export function summary(n: number, over: Partial<Summary> = {}): Summary {
@@ -27,6 +43,15 @@ export class FakeBackend implements Backend {
   decideError: ApiError | null = null;
   failGet: ApiError | null = null;
   decided = new Map<string, { verb: 'approve' | 'deny'; reason: string }>();
+  /** Actions of a proposal, by id (default: one file.write). */
+  actions = new Map<string, Action[]>();
+  /** Previews by id (default: kind "none" for each action). */
+  previews = new Map<string, PreviewAction[]>();
+  failPreview: ApiError | null = null;
+  /** Holds Preview until released when set. */
+  previewGate: Promise<void> | null = null;
+  grids = new Map<string, Grid>();
+  selections: { id: string; sel: Selection }[] = [];
   /** Holds ListPending until release() when set. */
   gate: Promise<void> | null = null;
 
@@ -54,7 +79,7 @@ export class FakeBackend implements Backend {
         id,
         agent_id: base.agent_id,
         summary: base.summary,
-        actions: [{ kind: 'file.write', path: 'a.txt', content: 'hi' }],
+        actions: this.actions.get(id) ?? [{ kind: 'file.write', path: 'a.txt', content: 'hi' }],
         status: d ? (d.verb === 'approve' ? 'approved' : 'denied') : 'pending',
         risk: base.risk,
         created_at: base.created_at,
@@ -77,6 +102,29 @@ export class FakeBackend implements Backend {
 
   deny(id: string, reason: string): Promise<void> {
     return this.decide(id, 'deny', reason);
+  }
+
+  async preview(id: string): Promise<PreviewAction[]> {
+    this.calls.push(`preview ${id}`);
+    if (this.previewGate) await this.previewGate;
+    if (this.failPreview) throw this.failPreview;
+    const given = this.previews.get(id);
+    if (given) return given;
+    const actions = this.actions.get(id) ?? [{ kind: 'file.write' }];
+    return actions.map((_, index) => ({ index, kind: 'none' }));
+  }
+
+  async sheetWindow(id: string, action: number, q: WindowQuery): Promise<Grid> {
+    this.calls.push(`window ${id} ${action} ${q.sheet} ${q.first_row}`);
+    const g = this.grids.get(`${id}/${action}/${q.sheet}`);
+    if (!g) throw new ApiError('invalid', 'no such sheet');
+    const last = q.first_row + q.rows - 1;
+    return { ...g, first_row: q.first_row, rows: q.rows, cells: g.cells.filter((c) => c.row >= q.first_row && c.row <= last) };
+  }
+
+  async approveSelection(id: string, sel: Selection): Promise<void> {
+    this.selections.push({ id, sel });
+    return this.decide(id, 'approve', '');
   }
 
   async info(): Promise<Info> {
@@ -114,3 +162,45 @@ export async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
   await new Promise((r) => setTimeout(r, 0));
 }
+
+export const diffLine = (kind: DiffLine['kind'], n: number, text: string): DiffLine => ({
+  kind,
+  old: kind === 'add' ? 0 : n,
+  new: kind === 'del' ? 0 : n,
+  no_newline: false,
+  text,
+  spans: [],
+});
+
+function hunkAt(n: number): Hunk {
+  return {
+    old_start: n,
+    old_lines: 1,
+    new_start: n,
+    new_lines: 1,
+    header: `@@ -${n},1 +${n},1 @@`,
+    lines: [diffLine('del', n, `old ${n}`), diffLine('add', n, `new ${n}`)],
+  };
+}
+
+/** A text diff with one changed line per hunk, hunks 20 lines apart. */
+export function textDiff(hunks: number, over: Partial<DiffResult> = {}): DiffResult {
+  return {
+    path: '/ws/a.txt',
+    old_exists: true,
+    new_exists: true,
+    binary: false,
+    binary_summary: '',
+    hunks: Array.from({ length: hunks }, (_, i) => hunkAt(10 + i * 20)),
+    added: hunks,
+    deleted: hunks,
+    coarse: false,
+    truncated: false,
+    old_sha256: '',
+    new_sha256: '',
+    old_size: 100,
+    new_size: 100,
+    ...over,
+  };
+}
+

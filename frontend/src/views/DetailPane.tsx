@@ -1,6 +1,5 @@
 import { useEffect, useRef } from 'react';
 import type { ProposalView, Status } from '../api';
-import { ActionCard } from '../components/actions';
 import { Age } from '../components/Age';
 import { Countdown } from '../components/Countdown';
 import { ErrorBox } from '../components/ErrorBox';
@@ -12,8 +11,8 @@ import { revealInline } from '../lib/visible';
 import { Revealed } from '../components/Revealed';
 import { useDetail, useStores } from '../stores';
 import { ActionBar } from './ActionBar';
+import { ActionsSection } from './ActionsSection';
 
-const MAX_ACTIONS = 200;
 const MAX_REASONS = 50;
 
 /** The selected proposal in full, with the decision bar under it. */
@@ -87,7 +86,6 @@ function StatusBanner({ status, view }: { status: Status; view: ProposalView }) 
 
 function ProposalDetail({ view, status }: { view: ProposalView; status: Status }) {
   const p = view.proposal;
-  const actions = p.actions.slice(0, MAX_ACTIONS);
   const rationale = p.rationale ? truncate(p.rationale, SNIPPET_CAPS) : null;
   const summary = revealInline(p.summary).text;
   return (
@@ -150,20 +148,7 @@ function ProposalDetail({ view, status }: { view: ProposalView; status: Status }
         </section>
       )}
 
-      <section className="actions" aria-labelledby="actions-title">
-        <h2 id="actions-title">
-          {p.actions.length === 1 ? '1 action' : `${p.actions.length} actions`}
-          <span className="muted"> · all run together, in this order, or none do</span>
-        </h2>
-        {actions.map((a, i) => (
-          <ActionCard key={i} action={a} index={i} count={p.actions.length} />
-        ))}
-        {p.actions.length > actions.length && (
-          <p className="note" role="note">
-            Truncated: showing {actions.length} of {p.actions.length} actions.
-          </p>
-        )}
-      </section>
+      <ActionsSection actions={p.actions} pending={status === 'pending'} />
     </article>
   );
 }

@@ -4,7 +4,8 @@ import type { Stores } from '../stores';
 
 /**
  * The global keyboard shortcuts: j/k and the arrows move, a approves, d
- * opens the denial reason, ? toggles help, Esc closes. Keys typed into a
+ * opens the denial reason, s switches the diff layout, n/p step through
+ * changed cells, ? toggles help, Esc closes. Keys typed into a
  * text field are left alone, and inside the details pane the arrows keep
  * scrolling it (j/k still move).
  */
@@ -17,6 +18,7 @@ export function useShortcuts(stores: Stores): void {
       if (e.key === 'Escape') {
         if (ui.helpOpen) ui.closeHelp();
         else if (detail.denyOpen) detail.closeDeny();
+        else if (detail.confirmOpen) detail.closeConfirm();
         else if (detail.decisionError) detail.dismissDecisionError();
         else return;
         e.preventDefault();
@@ -49,8 +51,19 @@ export function useShortcuts(stores: Stores): void {
         case 'a':
           // A held-down key must not approve one request after another, and
           // with the denial form open a stray "a" must not approve either.
-          if (e.repeat || detail.denyOpen) return;
+          // With the confirmation open, only its button approves.
+          if (e.repeat || detail.denyOpen || detail.confirmOpen) return;
           void detail.approve();
+          break;
+        case 's':
+          if (e.repeat) return;
+          stores.preview.getState().toggleMode();
+          break;
+        case 'n':
+          stores.preview.getState().stepChange(1);
+          break;
+        case 'p':
+          stores.preview.getState().stepChange(-1);
           break;
         case 'd':
           if (e.repeat) return;

@@ -1,6 +1,6 @@
 // One renderer per action kind. A richer preview (a unified diff, a
 // spreadsheet view) replaces an entry here without touching the rest.
-import type { ComponentType } from 'react';
+import type { ComponentType, ReactNode } from 'react';
 import type { Action, ActionKind } from '../../api';
 import { kindTitle } from '../../lib/labels';
 import { clip } from '../../lib/truncate';
@@ -43,16 +43,45 @@ export function actionTarget(a: Action): string {
 
 const dangerous = new Set(['file.delete', 'command.run', 'net.request']);
 
-export function ActionCard({ action, index, count }: { action: Action; index: number; count: number }) {
+export interface ActionCardProps {
+  action: Action;
+  index: number;
+  count: number;
+  /** A tick for keeping the action (partial approval); absent when not offered. */
+  kept?: { checked: boolean; onToggle: () => void };
+  /** Set when the card can be collapsed: whether it is. */
+  collapsed?: boolean;
+  onToggleCollapsed?: () => void;
+  /** A short account of the change, in the heading ("+3 −1", "3 cells"). */
+  stat?: ReactNode;
+  /** The body; the kind's plain renderer when absent. */
+  children?: ReactNode;
+}
+
+export function ActionCard({ action, index, count, kept, collapsed, onToggleCollapsed, stat, children }: ActionCardProps) {
   const Body = (renderers as Record<string, ActionRenderer>)[action.kind] ?? UnknownAction;
   const raw = actionTarget(action);
   const target = revealInline(raw).text;
+  const title = `Action ${index + 1} of ${count}: ${kindTitle(action.kind)}`;
+  const bodyId = `action-body-${index}`;
   return (
     <section
-      className={`action action-${action.kind.replace('.', '-')}${dangerous.has(action.kind) ? ' action-danger' : ''}`}
-      aria-label={`Action ${index + 1} of ${count}: ${kindTitle(action.kind)}`}
+      id={`action-${index}`}
+      className={`action action-${action.kind.replace('.', '-')}${dangerous.has(action.kind) ? ' action-danger' : ''}${
+        kept && !kept.checked ? ' action-off' : ''
+      }`}
+      aria-label={title}
     >
-      <div className="action-head">
+      <div className={`action-head${collapsed ? ' action-head-collapsed' : ''}`}>
+        {kept && (
+          <input
+            type="checkbox"
+            className="action-check"
+            checked={kept.checked}
+            onChange={kept.onToggle}
+            aria-label={`Keep action ${index + 1}`}
+          />
+        )}
         <span className="action-index" aria-hidden="true">
           {index + 1}
         </span>
@@ -62,10 +91,25 @@ export function ActionCard({ action, index, count }: { action: Action; index: nu
             <Revealed text={clip(raw, 300)} inline />
           </span>
         )}
+        {kept && !kept.checked && <span className="badge badge-off">left out</span>}
+        {stat && <span className="action-stat">{stat}</span>}
+        {collapsed !== undefined && onToggleCollapsed && (
+          <button
+            type="button"
+            className="btn btn-quiet btn-small action-toggle"
+            aria-expanded={!collapsed}
+            aria-controls={bodyId}
+            onClick={onToggleCollapsed}
+          >
+            {collapsed ? 'Show' : 'Hide'}
+          </button>
+        )}
       </div>
-      <div className="action-body">
-        <Body action={action} />
-      </div>
+      {!collapsed && (
+        <div className="action-body" id={bodyId}>
+          {children ?? <Body action={action} />}
+        </div>
+      )}
     </section>
   );
 }
