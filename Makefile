@@ -9,6 +9,7 @@ TAGS_linux := webkit2_41
 WAILS_TAGS := desktop,production$(if $(TAGS_$(GOOS)),$(comma)$(TAGS_$(GOOS)))
 BIN := build/bin/countersign
 E2E_BIN := build/bin/countersign-e2e
+AGENT_BIN := build/bin/countersign-agent
 ARTIFACTS ?= $(CURDIR)/artifacts
 VCS := $(if $(wildcard .git),-buildvcs=true)
 GO_SOURCES := $(shell find . -name '*.go' -not -path './frontend/*' 2>/dev/null) go.mod go.sum
@@ -35,6 +36,12 @@ $(JOSE_DIR)/node_modules/.installed: $(JOSE_DIR)/package.json $(JOSE_DIR)/packag
 	cd $(JOSE_DIR) && npm ci --no-audit --no-fund
 	touch $@
 
+# The official MCP TypeScript client the MCP tests drive the real server with.
+MCP_CLIENT_DIR := backend/mcp/testdata/client
+$(MCP_CLIENT_DIR)/node_modules/.installed: $(MCP_CLIENT_DIR)/package.json $(MCP_CLIENT_DIR)/package-lock.json
+	cd $(MCP_CLIENT_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
 frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
 	cd frontend && npm run build
 	touch frontend/dist/.gitkeep
@@ -48,7 +55,12 @@ $(BIN): frontend/dist/index.html $(GO_SOURCES)
 $(E2E_BIN): frontend/dist/index.html $(GO_SOURCES)
 	$(GO) build -tags e2e -o $@ .
 
-build: sysdeps $(BIN)
+# The same command line without the window, for hooks and MCP: it starts in
+# milliseconds instead of loading WebKitGTK.
+$(AGENT_BIN): $(GO_SOURCES)
+	$(GO) build $(VCS) -ldflags "-w -s" -o $@ ./backend/cmd/countersign-agent
+
+build: sysdeps $(BIN) $(AGENT_BIN)
 
 ## run: build the app and start it with the demo agent filling the queue
 run: build
@@ -62,7 +74,7 @@ bindings:
 test: sysdeps-test
 	$(MAKE) test-go test-frontend test-e2e
 
-test-go: frontend/dist/index.html $(JOSE_DIR)/node_modules/.installed
+test-go: frontend/dist/index.html $(JOSE_DIR)/node_modules/.installed $(MCP_CLIENT_DIR)/node_modules/.installed
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./...
 	GOOS=windows $(GO) build -tags desktop,production -o /dev/null .
@@ -80,7 +92,7 @@ test-e2e: $(BIN) $(E2E_BIN)
 	  bash ../build/scripts/with-session.sh npm run e2e
 
 ## bench: every benchmark, with peer ratios, as one table
-bench: sysdeps-test $(BIN) $(E2E_BIN)
+bench: sysdeps-test $(BIN) $(E2E_BIN) $(AGENT_BIN)
 	bash build/scripts/bench.sh
 
 clean:

@@ -37,6 +37,7 @@ type Deps struct {
 	Env           config.Env
 	Stdout        io.Writer
 	Stderr        io.Writer
+	Stdin         io.Reader // nil = os.Stdin
 }
 
 // ExitCode errors carry a specific process exit status.
@@ -103,6 +104,7 @@ func NewRoot(d Deps) *cobra.Command {
 		},
 	})
 	root.AddCommand(keyCommand(d, &dataDir, &ks), verifyCommand(d, &dataDir, &ks))
+	root.AddCommand(agentSideCommands(d, &dataDir)...)
 	return root
 }
 

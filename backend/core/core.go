@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"countersign/backend/config"
+	"countersign/backend/gateway"
 	"countersign/backend/keystore"
 	"countersign/backend/proposal"
 	"countersign/backend/queue"
@@ -29,6 +30,9 @@ type Options struct {
 	Keystore keystore.Kind     // where the signing key lives; "" = the OS keyring
 	Emit     func(queue.Event) // receives every queue change; nil drops them
 	Now      func() time.Time  // nil = time.Now
+	// RuntimeDir holds the agent gateway's Unix socket; "" = the per-user
+	// default ($XDG_RUNTIME_DIR, or a per-user temporary directory).
+	RuntimeDir string
 }
 
 // Core holds the running backend.
@@ -41,7 +45,9 @@ type Core struct {
 	// records a decision it cannot sign.
 	Keys   *keystore.Keystore
 	KeyErr error
-	now    func() time.Time
+	// Gateway is the agents' one way in; it listens from Start to Close.
+	Gateway *gateway.Server
+	now     func() time.Time
 
 	closeOnce sync.Once
 	closeErr  error
@@ -57,7 +63,13 @@ func Open(o Options) (*Core, error) {
 		return nil, err
 	}
 	q := queue.New(queue.Config{Store: st, Emit: o.Emit, Now: o.Now, Limits: proposal.DefaultLimits()})
-	c := &Core{DataDir: o.DataDir, Store: st, Queue: q, now: o.Now}
+	gw, err := gateway.New(gateway.Config{Store: st, Queue: q, DataDir: o.DataDir, RuntimeDir: o.RuntimeDir,
+		Limits: proposal.DefaultLimits(), Now: o.Now, Previews: true})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	c := &Core{DataDir: o.DataDir, Store: st, Queue: q, Gateway: gw, now: o.Now}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -65,10 +77,13 @@ func Open(o Options) (*Core, error) {
 	return c, nil
 }
 
-// Start starts the background work (expiry).
+// Start starts the background work (expiry) and the agent gateway.
 func (c *Core) Start(ctx context.Context) error {
 	if err := c.Queue.Start(ctx); err != nil {
 		return fmt.Errorf("start queue: %w", err)
+	}
+	if err := c.Gateway.Start(ctx); err != nil {
+		return fmt.Errorf("start gateway: %w", err)
 	}
 	return nil
 }
@@ -85,7 +100,7 @@ func (c *Core) PendingCount(ctx context.Context) (int, error) {
 // Close stops everything; later calls return the first result.
 func (c *Core) Close() error {
 	c.closeOnce.Do(func() {
-		c.closeErr = errors.Join(c.Queue.Close(), c.Store.Close())
+		c.closeErr = errors.Join(c.Gateway.Close(), c.Queue.Close(), c.Store.Close())
 	})
 	return c.closeErr
 }
