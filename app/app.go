@@ -31,6 +31,8 @@ type Info struct {
 	User    string `json:"user"`
 	Pending int    `json:"pending"`
 	Keys    Keys   `json:"keys"`
+	// Gateway is empty when agents can connect, else why they cannot.
+	Gateway string `json:"gateway"`
 }
 
 // Keys tells the UI whether decisions can be signed, and how safely.
@@ -111,7 +113,7 @@ func (a *App) Info() (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	return Info{Version: a.version, DataDir: a.core.DataDir, Demo: a.demo, User: a.user, Pending: n, Keys: a.keys()}, nil
+	return Info{Version: a.version, DataDir: a.core.DataDir, Demo: a.demo, User: a.user, Pending: n, Keys: a.keys(), Gateway: errText(a.core.GatewayErr)}, nil
 }
 
 func (a *App) keys() Keys {
@@ -173,4 +175,11 @@ func (a *App) SheetWindow(id string, action int, q sheet.WindowQuery) (*sheet.Gr
 func (a *App) ApproveSelection(id string, sel core.Selection) error {
 	_, err := a.core.ApproveSelection(a.ctx, id, sel, a.user, a.previews)
 	return err
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }

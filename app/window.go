@@ -52,6 +52,9 @@ func (s *shell) start(ctx context.Context, emit func([]queue.Event)) error {
 	if err := s.core.Start(ctx); err != nil {
 		return err
 	}
+	if s.core.GatewayErr != nil {
+		s.logf("%v", s.core.GatewayErr)
+	}
 	if s.core.KeyErr != nil {
 		s.logf("decisions are disabled: %v", s.core.KeyErr)
 	} else if s.core.Keys.Weak() {

@@ -168,7 +168,14 @@ func TestWindowApproveWithKeyboard(t *testing.T) {
 	tmp := t.TempDir()
 	data := filepath.Join(tmp, "data")
 	env := append(os.Environ(), "DISPLAY="+display, "COUNTERSIGN_DATA_DIR=")
-	for _, x := range []string{"XDG_RUNTIME_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"} {
+	// A short runtime dir: a Unix socket path has at most about 100 bytes.
+	rt, err := os.MkdirTemp("", "csrt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(rt) })
+	env = append(env, "XDG_RUNTIME_DIR="+rt)
+	for _, x := range []string{"XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"} {
 		d := filepath.Join(tmp, strings.ToLower(x))
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			t.Fatal(err)
@@ -198,6 +205,9 @@ func TestWindowApproveWithKeyboard(t *testing.T) {
 		return strings.Contains(stderr.String(), "first paint after"), nil
 	})
 	t.Logf("first paint %v after start", time.Since(start).Round(time.Millisecond))
+	if _, err := os.Stat(filepath.Join(data, "gateway.json")); err != nil {
+		t.Errorf("the gateway did not start: %v\n%s", err, stderr.String())
+	}
 
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "countersign.db")+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {

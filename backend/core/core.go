@@ -46,8 +46,11 @@ type Core struct {
 	Keys   *keystore.Keystore
 	KeyErr error
 	// Gateway is the agents' one way in; it listens from Start to Close.
-	Gateway *gateway.Server
-	now     func() time.Time
+	// When it cannot listen, GatewayErr says why: agents cannot connect,
+	// but the person can still review and decide what is queued.
+	Gateway    *gateway.Server
+	GatewayErr error
+	now        func() time.Time
 
 	closeOnce sync.Once
 	closeErr  error
@@ -83,7 +86,7 @@ func (c *Core) Start(ctx context.Context) error {
 		return fmt.Errorf("start queue: %w", err)
 	}
 	if err := c.Gateway.Start(ctx); err != nil {
-		return fmt.Errorf("start gateway: %w", err)
+		c.GatewayErr = fmt.Errorf("agents cannot connect: %w", err)
 	}
 	return nil
 }

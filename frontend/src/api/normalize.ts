@@ -201,6 +201,7 @@ export function info(v: unknown): Info {
     user: str(o.user),
     pending: num(o.pending),
     keys: keyStatus(o.keys),
+    gateway: str(o.gateway),
   };
 }
 

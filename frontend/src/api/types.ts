@@ -115,6 +115,8 @@ export interface Info {
   user: string;
   pending: number;
   keys: KeyStatus;
+  /** Empty when agents can connect; otherwise why they cannot. */
+  gateway: string;
 }
 
 /** Whether decisions can be signed, and how safely the key is kept. */

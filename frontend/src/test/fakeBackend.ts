@@ -37,6 +37,7 @@ export class FakeBackend implements Backend {
   /** Pending, newest first. */
   pending: Summary[] = [];
   calls: string[] = [];
+  gateway = '';
   keys: KeyStatus = { ok: true, key_id: 'test-key', weak: false, problem: '', advice: '' };
   listeners = new Set<(b: QueueEvent[]) => void>();
   failList: ApiError | null = null;
@@ -128,7 +129,7 @@ export class FakeBackend implements Backend {
   }
 
   async info(): Promise<Info> {
-    return { version: 'test', data_dir: '/tmp', demo: false, user: 'tester', pending: this.pending.length, keys: this.keys };
+    return { version: 'test', data_dir: '/tmp', demo: false, user: 'tester', pending: this.pending.length, keys: this.keys, gateway: this.gateway };
   }
 
   async uiReady(): Promise<void> {

@@ -126,4 +126,12 @@ describe('KeyBanner', () => {
     await act(flush);
     expect(screen.getByText(/kept in a file/)).toBeTruthy();
   });
+
+  it('says when agents cannot connect', async () => {
+    const backend = new FakeBackend(1);
+    backend.gateway = 'agents cannot connect: socket path is too long';
+    render(<App backend={backend} stores={createStores(backend)} />);
+    await act(flush);
+    expect(screen.getByRole('alert').textContent).toContain('socket path is too long');
+  });
 });

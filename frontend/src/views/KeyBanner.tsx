@@ -6,7 +6,17 @@ import { useInfo } from '../stores';
  */
 export function KeyBanner() {
   const keys = useInfo((s) => s.info?.keys);
+  const gateway = useInfo((s) => s.info?.gateway);
   if (!keys) return null;
+  if (gateway) {
+    return (
+      <div className="key-banner key-banner-error" role="alert">
+        <strong>Agents cannot reach Countersign.</strong>
+        <span>{gateway}</span>
+        <span className="key-banner-advice">What is already queued can still be reviewed and decided.</span>
+      </div>
+    );
+  }
   if (!keys.ok) {
     return (
       <div className="key-banner key-banner-error" role="alert">

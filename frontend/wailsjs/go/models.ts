@@ -27,6 +27,7 @@ export namespace app {
 	    user: string;
 	    pending: number;
 	    keys: Keys;
+	    gateway: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -40,6 +41,7 @@ export namespace app {
 	        this.user = source["user"];
 	        this.pending = source["pending"];
 	        this.keys = this.convertValues(source["keys"], Keys);
+	        this.gateway = source["gateway"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -734,6 +736,8 @@ export namespace sheet {
 	    sheets_added: number;
 	    sheets_removed: number;
 	    sheets_renamed: number;
+	    visibility: number;
+	    merges: number;
 	    names: number;
 	    dependents: number;
 	
@@ -752,6 +756,8 @@ export namespace sheet {
 	        this.sheets_added = source["sheets_added"];
 	        this.sheets_removed = source["sheets_removed"];
 	        this.sheets_renamed = source["sheets_renamed"];
+	        this.visibility = source["visibility"];
+	        this.merges = source["merges"];
 	        this.names = source["names"];
 	        this.dependents = source["dependents"];
 	    }
