@@ -51,20 +51,26 @@ func (c *Core) Decide(ctx context.Context, id string, d Decision) (*proposal.Pro
 			return nil, errs.Wrap(errs.CodeConflict, err)
 		}
 	}
-	claims, err := intent.NewClaims(intent.Request{Proposal: p, Verdict: d.Verdict, Reason: d.Reason,
-		DecidedBy: d.DecidedBy, TargetHashes: hashes, Now: c.now()})
-	if err != nil {
-		return nil, err
-	}
-	signer, err := c.Keys.Signer()
-	if err != nil {
-		return nil, errs.Wrap(errs.CodeUnavailable, err)
-	}
-	token, err := intent.Issue(signer, claims)
+	token, err := c.sign(intent.Request{Proposal: p, Verdict: d.Verdict, Reason: d.Reason,
+		DecidedBy: d.DecidedBy, TargetHashes: hashes})
 	if err != nil {
 		return nil, err
 	}
 	return c.Queue.Decide(ctx, id, proposal.Decision{Verdict: d.Verdict, Reason: d.Reason, DecidedBy: d.DecidedBy, Token: token})
+}
+
+// sign issues the intent token of a decision, now, with the current key.
+func (c *Core) sign(r intent.Request) (string, error) {
+	r.Now = c.now()
+	claims, err := intent.NewClaims(r)
+	if err != nil {
+		return "", err
+	}
+	signer, err := c.Keys.Signer()
+	if err != nil {
+		return "", errs.Wrap(errs.CodeUnavailable, err)
+	}
+	return intent.Issue(signer, claims)
 }
 
 // TargetHashes hashes every target file of p's actions as it is now: the hex

@@ -93,16 +93,8 @@ func (c *Core) ApproveSelection(ctx context.Context, id string, sel Selection, b
 			delete(hashes, i)
 		}
 	}
-	claims, err := intent.NewClaims(intent.Request{Proposal: &edited, Verdict: verdict, DecidedBy: by,
-		Approved: kept, TargetHashes: hashes, Now: c.now()})
-	if err != nil {
-		return nil, err
-	}
-	signer, err := c.Keys.Signer()
-	if err != nil {
-		return nil, errs.Wrap(errs.CodeUnavailable, err)
-	}
-	token, err := intent.Issue(signer, claims)
+	token, err := c.sign(intent.Request{Proposal: &edited, Verdict: verdict, DecidedBy: by,
+		Approved: kept, TargetHashes: hashes})
 	if err != nil {
 		return nil, err
 	}
