@@ -183,3 +183,17 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// PreviewLines returns unchanged lines of a text action's current file, for
+// expanding the regions a diff view collapses (1-based, inclusive, capped).
+func (a *App) PreviewLines(id string, action, from, to int) ([]string, error) {
+	p, err := a.core.Queue.Get(a.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := a.previews.OldLines(p, action, from, to)
+	if err != nil {
+		return nil, errs.Wrap(errs.CodeInvalid, err)
+	}
+	return lines, nil
+}

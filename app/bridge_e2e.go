@@ -243,6 +243,18 @@ func (b *bridge) call(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
+	case "PreviewLines":
+		var id string
+		var idx, from, to int
+		if id, err = arg[string](c.Args, 0); err == nil {
+			if idx, err = arg[int](c.Args, 1); err == nil {
+				if from, err = arg[int](c.Args, 2); err == nil {
+					if to, err = arg[int](c.Args, 3); err == nil {
+						result, err = a.PreviewLines(id, idx, from, to)
+					}
+				}
+			}
+		}
 	case "ApproveSelection":
 		var id string
 		var sel core.Selection

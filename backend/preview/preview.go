@@ -257,3 +257,50 @@ func (a *Action) Selected(keep []bool) ([]byte, error) {
 	}
 	return diff.ApplySelected(a.old, a.Diff, keep)
 }
+
+// MaxContextLines bounds one OldLines call.
+const MaxContextLines = 5000
+
+// OldLines returns lines from through to (1-based, inclusive) of the current
+// content of action i's target, without their line endings: the unchanged
+// lines a diff view hides between hunks, shown when the person expands them.
+// At most MaxContextLines lines are returned.
+func (pv *Previewer) OldLines(p *proposal.Proposal, i, from, to int) ([]string, error) {
+	if i < 0 || i >= len(p.Actions) {
+		return nil, fmt.Errorf("no action %d", i+1)
+	}
+	switch p.Actions[i].Kind {
+	case proposal.KindFileWrite, proposal.KindFileEdit, proposal.KindFileDelete:
+	default:
+		return nil, fmt.Errorf("action %d has no text to show", i+1)
+	}
+	if from < 1 || to < from {
+		return nil, fmt.Errorf("lines %d to %d is not a range", from, to)
+	}
+	if to-from+1 > MaxContextLines {
+		to = from + MaxContextLines - 1
+	}
+	old, exists, err := pv.read(Resolve(p, p.Actions[i].Path))
+	if err != nil {
+		return nil, err
+	}
+	if !exists {
+		return nil, fmt.Errorf("%s does not exist", Resolve(p, p.Actions[i].Path))
+	}
+	var out []string
+	line := 1
+	for len(old) > 0 && line <= to {
+		j := bytes.IndexByte(old, '\n')
+		var text []byte
+		if j < 0 {
+			text, old = old, nil
+		} else {
+			text, old = old[:j], old[j+1:]
+		}
+		if line >= from {
+			out = append(out, string(text))
+		}
+		line++
+	}
+	return out, nil
+}

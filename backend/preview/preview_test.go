@@ -151,3 +151,25 @@ func TestSheetUpdate(t *testing.T) {
 		t.Errorf("broken workbook: kind %q error %q", got.Kind, got.Error)
 	}
 }
+
+func TestOldLines(t *testing.T) {
+	ws := t.TempDir()
+	write(t, filepath.Join(ws, "f.txt"), "a\nb\r\nc\nd")
+	p := &proposal.Proposal{Workspace: ws, Actions: []proposal.Action{
+		{Kind: proposal.KindFileWrite, Path: "f.txt", Content: "x"},
+		{Kind: proposal.KindCommandRun, Argv: []string{"ls"}},
+	}}
+	pv := New(Limits{})
+	got, err := pv.OldLines(p, 0, 2, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "|") != "b\r|c|d" {
+		t.Errorf("got %q", got)
+	}
+	for _, bad := range [][3]int{{1, 1, 2}, {0, 0, 1}, {0, 3, 2}, {5, 1, 1}} {
+		if _, err := pv.OldLines(p, bad[0], bad[1], bad[2]); err == nil {
+			t.Errorf("OldLines(%v) did not refuse", bad)
+		}
+	}
+}

@@ -20,6 +20,8 @@ export function ListPending(arg1:number,arg2:number):Promise<queue.Page>;
 
 export function Preview(arg1:string):Promise<Array<preview.Action>>;
 
+export function PreviewLines(arg1:string,arg2:number,arg3:number,arg4:number):Promise<Array<string>>;
+
 export function SheetWindow(arg1:string,arg2:number,arg3:sheet.WindowQuery):Promise<sheet.Grid>;
 
 export function UIReady():Promise<void>;
