@@ -122,6 +122,13 @@ describe('previews', () => {
       await page.screenshot({ path: join(artifacts, `preview-diff-unified-${scheme}.png`) });
     }
 
+    // The separator between the hunks expands into the lines it hides, numbered on both sides.
+    await diff.locator('button.gap', { hasText: '38 unchanged lines' }).click();
+    const middle = diff.locator('.drow-line', { hasText: "Line 20: the café opens at 11 o'clock" });
+    await middle.waitFor();
+    assert.deepEqual(await middle.locator('.ln-no').allTextContents(), ['20', '20']);
+    assert.equal(await diff.locator('.gap').count(), 1);
+
     // s switches to side by side, and the choice is remembered.
     await page.locator('.detail-scroll').focus();
     await page.keyboard.press('s');

@@ -10,6 +10,7 @@ export {
   Info,
   ListPending,
   Preview,
+  PreviewLines,
   SheetWindow,
   UIReady,
 } from '../../wailsjs/go/app/App';

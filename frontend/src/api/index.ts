@@ -18,6 +18,12 @@ export interface Backend {
   deny(id: string, reason: string): Promise<void>;
   /** What each action would change, computed from the files as they are now. */
   preview(id: string): Promise<PreviewAction[]>;
+  /**
+   * Lines from..to (1-based, inclusive, old-file numbering, without line
+   * endings) of the file a text action changes, as it is now; at most
+   * PREVIEW_LINES_MAX per call.
+   */
+  previewLines(id: string, action: number, from: number, to: number): Promise<string[]>;
   /** A window of the workbook a sheet.update action changes, with the changes applied and marked. */
   sheetWindow(id: string, action: number, q: WindowQuery): Promise<Grid>;
   /** Approves some actions and, of text actions, some hunks. */
@@ -42,6 +48,9 @@ async function call<T>(fn: () => Promise<unknown>, convert: (v: unknown) => T): 
 
 const none = (): void => undefined;
 
+/** Lines PreviewLines returns per call at most. */
+export const PREVIEW_LINES_MAX = 5000;
+
 export const QUEUE_EVENTS = 'queue:events';
 
 export const backend: Backend = {
@@ -50,6 +59,7 @@ export const backend: Backend = {
   approve: (id) => call(() => bindings.Approve(id), none),
   deny: (id, reason) => call(() => bindings.Deny(id, reason), none),
   preview: (id) => call(() => bindings.Preview(id), normalize.previewActions),
+  previewLines: (id, action, from, to) => call(() => bindings.PreviewLines(id, action, from, to), normalize.lines),
   sheetWindow: (id, action, q) => call(() => bindings.SheetWindow(id, action, { ...q }), normalize.grid),
   approveSelection: (id, sel) =>
     call(() => {

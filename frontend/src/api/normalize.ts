@@ -466,6 +466,11 @@ function gridCell(v: unknown): GridCell {
   return c;
 }
 
+/** PreviewLines' answer: the lines, as strings. */
+export function lines(v: unknown): string[] {
+  return strs(v);
+}
+
 export function grid(v: unknown): Grid {
   const o = obj(v);
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DiffLine, Hunk } from '../api';
-import { buildRows, gapsBefore, pairLines, segments, spansToUtf16 } from './diffModel';
+import { buildRows, gapChunks, gapRanges, gapsBefore, pairLines, segments, spansToUtf16 } from './diffModel';
 
 /** Byte offsets of a substring, as the backend computes them. */
 function byteSpan(text: string, sub: string): { start: number; end: number } {
@@ -91,6 +91,62 @@ describe('gapsBefore', () => {
     expect(gapsBefore([hunk(10, 0, 11, 2), hunk(20, 3)])).toEqual([10, 9]);
     // A new file: nothing before.
     expect(gapsBefore([hunk(0, 0, 1, 3)])).toEqual([0]);
+  });
+});
+
+describe('gapRanges', () => {
+  it('maps the hidden old lines to new ones by the offset of the hunks before', () => {
+    // -2,7 +2,9 (two lines added), then -47,7 +49,4 (three removed), then -80,1 +78,1.
+    const hs = [hunk(2, 7, 2, 9), hunk(47, 7, 49, 4), hunk(80, 1, 78, 1)];
+    expect(gapRanges(hs)).toEqual([
+      { from: 1, to: 1, offset: 0 },
+      { from: 9, to: 46, offset: 2 },
+      { from: 54, to: 79, offset: -1 },
+    ]);
+    // The counts agree with gapsBefore.
+    expect(gapRanges(hs).map((g) => g.to - g.from + 1)).toEqual(gapsBefore(hs));
+  });
+
+  it('counts a zero-length side from the line it goes after', () => {
+    // Insert 2 after line 10: old 11 is new 13.
+    expect(gapRanges([hunk(10, 0, 11, 2), hunk(20, 3, 22, 3)])).toEqual([
+      { from: 1, to: 10, offset: 0 },
+      { from: 11, to: 19, offset: 2 },
+    ]);
+    // Hunks that touch leave an empty range.
+    const [, g] = gapRanges([hunk(1, 4), hunk(5, 3)]);
+    expect(g!.to).toBeLessThan(g!.from);
+  });
+
+  it('splits a big gap into chunks of 5,000', () => {
+    expect(gapChunks({ from: 3, to: 12_010 })).toEqual([
+      { from: 3, to: 5002 },
+      { from: 5003, to: 10_002 },
+      { from: 10_003, to: 12_010 },
+    ]);
+  });
+
+  it('shows revealed lines as context rows with both numbers, in both layouts', () => {
+    const hs = [hunk(2, 1, 2, 3), hunk(10, 1, 12, 1)];
+    const revealed = (h: number) => (h === 1 ? ['a', 'b'] : undefined);
+    const rows = buildRows({ hunks: hs }, 'unified', revealed);
+    const ctx = rows.filter((r) => r.t === 'line').map((r) => (r.t === 'line' ? [r.line.old, r.line.new, r.line.text, r.line.kind] : []));
+    expect(ctx).toEqual([
+      [3, 5, 'a', 'context'],
+      [4, 6, 'b', 'context'],
+    ]);
+    const gaps = rows.filter((r) => r.t === 'gap');
+    expect(gaps).toEqual([
+      { t: 'gap', hunk: 0, count: 1, from: 1, to: 1, offset: 0 },
+      { t: 'gap', hunk: 1, count: 5, from: 5, to: 9, offset: 2 },
+    ]);
+    const split = buildRows({ hunks: hs }, 'split', revealed).filter((r) => r.t === 'pair');
+    expect(split.map((r) => (r.t === 'pair' ? [r.pair.left?.old, r.pair.right?.new] : []))).toEqual([
+      [3, 5],
+      [4, 6],
+    ]);
+    // All revealed: no gap row left.
+    expect(buildRows({ hunks: hs }, 'unified', (h) => (h === 1 ? ['3', '4', '5', '6', '7', '8', '9'] : undefined)).filter((r) => r.t === 'gap')).toHaveLength(1);
   });
 });
 

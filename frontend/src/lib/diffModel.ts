@@ -96,6 +96,52 @@ export function gapsBefore(hunks: readonly Hunk[]): number[] {
   });
 }
 
+/** The last new line a hunk covers (for "+k,0", the line it goes after). */
+function newEnd(h: Hunk): number {
+  return h.new_lines === 0 ? h.new_start : h.new_start + h.new_lines - 1;
+}
+
+/** The unchanged old lines from..to (1-based, inclusive) the diff leaves out before a hunk. */
+export interface GapRange {
+  from: number;
+  to: number;
+  /** What to add to an old line number of the gap to get its new line number. */
+  offset: number;
+}
+
+/**
+ * Where each hunk's gap lies (empty when to < from) and how its old line
+ * numbers map to new ones: before the first hunk the files agree (offset 0);
+ * after a hunk, by what that hunk moved the lines that follow it, i.e.
+ * prev.new_start+prev.new_lines − (prev.old_start+prev.old_lines), counted
+ * from the line a zero-length side goes after.
+ */
+export function gapRanges(hunks: readonly Hunk[]): GapRange[] {
+  let prevEnd = 0;
+  let offset = 0;
+  return hunks.map((h) => {
+    const g = { from: prevEnd + 1, to: Math.max(prevEnd, oldFirst(h) - 1), offset };
+    prevEnd = oldEnd(h);
+    offset = newEnd(h) - oldEnd(h);
+    return g;
+  });
+}
+
+/** An unchanged line the diff left out, as a context line with both numbers. */
+export function contextLine(old: number, offset: number, text: string): DiffLine {
+  return { kind: 'context', old, new: old + offset, no_newline: false, text, spans: [] };
+}
+
+/** Lines fetched per PreviewLines call at most. */
+export const EXPAND_CHUNK = 5000;
+
+/** The old-line ranges a gap is fetched in, top down, EXPAND_CHUNK at a time. */
+export function gapChunks(g: Pick<GapRange, 'from' | 'to'>): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  for (let f = g.from; f <= g.to; f += EXPAND_CHUNK) out.push({ from: f, to: Math.min(g.to, f + EXPAND_CHUNK - 1) });
+  return out;
+}
+
 /** One row of the side-by-side view. */
 export interface Pair {
   left?: DiffLine;
@@ -135,18 +181,34 @@ export function pairLines(lines: readonly DiffLine[]): Pair[] {
 export type DiffMode = 'unified' | 'split';
 
 export type Row =
-  | { t: 'gap'; hunk: number; count: number }
+  /** Unchanged lines not shown: old lines from..to; offset maps them to new numbers. */
+  | { t: 'gap'; hunk: number; count: number; from: number; to: number; offset: number }
   | { t: 'hunk'; hunk: number; header: string }
   | { t: 'line'; hunk: number; line: DiffLine }
   | { t: 'pair'; hunk: number; pair: Pair };
 
-/** The rows of a diff, flat, for a virtualized list. */
-export function buildRows(d: Pick<DiffResult, 'hunks'>, mode: DiffMode): Row[] {
+/**
+ * The rows of a diff, flat, for a virtualized list. revealed(hunk) gives the
+ * unchanged lines fetched so far of the gap before that hunk, from its top;
+ * they are shown as context rows (hunk -1: part of no hunk) and the gap row
+ * counts what is still hidden.
+ */
+export function buildRows(
+  d: Pick<DiffResult, 'hunks'>,
+  mode: DiffMode,
+  revealed?: (hunk: number) => readonly string[] | undefined,
+): Row[] {
   const rows: Row[] = [];
-  const gaps = gapsBefore(d.hunks);
+  const gaps = gapRanges(d.hunks);
   d.hunks.forEach((h, i) => {
-    const gap = gaps[i] ?? 0;
-    if (gap > 0) rows.push({ t: 'gap', hunk: i, count: gap });
+    const g = gaps[i]!;
+    const shown = g.to >= g.from ? (revealed?.(i) ?? []).slice(0, g.to - g.from + 1) : [];
+    shown.forEach((text, k) => {
+      const line = contextLine(g.from + k, g.offset, text);
+      rows.push(mode === 'unified' ? { t: 'line', hunk: -1, line } : { t: 'pair', hunk: -1, pair: { left: line, right: line } });
+    });
+    const from = g.from + shown.length;
+    if (g.to >= from) rows.push({ t: 'gap', hunk: i, count: g.to - from + 1, from, to: g.to, offset: g.offset });
     rows.push({ t: 'hunk', hunk: i, header: h.header });
     if (mode === 'unified') for (const line of h.lines) rows.push({ t: 'line', hunk: i, line });
     else for (const pair of pairLines(h.lines)) rows.push({ t: 'pair', hunk: i, pair });

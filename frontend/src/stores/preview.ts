@@ -26,6 +26,8 @@ export const GRID_MAX_COLS = 200;
 export const COLLAPSE_OVER = 5;
 const MODE_KEY = 'countersign.diffMode';
 
+export type LinesSlot = { state: 'loading' } | { state: 'ready'; lines: string[] } | { state: 'error'; error: ApiError };
+
 export type GridSlot = { state: 'loading' } | { state: 'ready'; grid: Grid } | { state: 'error'; error: ApiError };
 
 /** What pressing Approve does now. */
@@ -52,6 +54,8 @@ export interface PreviewState {
   expanded: Record<number, boolean>;
   /** SheetWindow answers, by gridKey. */
   grids: Record<string, GridSlot>;
+  /** PreviewLines answers (unchanged lines revealed in a diff), by linesKey. */
+  lines: Record<string, LinesSlot>;
   cursors: Record<number, SheetCursor>;
   /** The sheet preview n/p step through: the last one used, else the first. */
   activeSheet: number | null;
@@ -65,6 +69,8 @@ export interface PreviewState {
   toggleMode(): void;
   select(op: SelectionOp): void;
   setExpanded(action: number, on: boolean): void;
+  /** Fetches old lines from..to of a text action (once; again after an error). */
+  loadLines(action: number, from: number, to: number): void;
   loadGridBlock(action: number, sheet: string, block: number, cols: number): void;
   setSheet(action: number, sheet: number): void;
   setChange(action: number, change: number): void;
@@ -73,6 +79,11 @@ export interface PreviewState {
 }
 
 export type PreviewStore = StoreApi<PreviewState>;
+
+/** Key of a PreviewLines answer: proposal, action and range. */
+export function linesKey(id: string, action: number, from: number, to: number): string {
+  return `${id}\u0000${action}\u0000${from}\u0000${to}`;
+}
 
 export function gridKey(action: number, sheet: string, block: number): string {
   return `${action}\u0000${sheet}\u0000${block}`;
@@ -146,7 +157,7 @@ export function createPreviewStore(backend: Backend, queue: QueueStore): Preview
         if (gen !== generation || get().id !== id) return;
         const selection = selectionOf(actions, count ?? actions.length);
         remember(id, { actions, selection });
-        set({ actions, selection, loading: false, grids: {} });
+        set({ actions, selection, loading: false, grids: {}, lines: {} });
       } catch (e) {
         if (gen !== generation || get().id !== id) return;
         set({ loading: false, error: toApiError(e) });
@@ -162,6 +173,7 @@ export function createPreviewStore(backend: Backend, queue: QueueStore): Preview
       mode: loadMode(),
       expanded: {},
       grids: {},
+      lines: {},
       cursors: {},
       activeSheet: null,
 
@@ -177,6 +189,7 @@ export function createPreviewStore(backend: Backend, queue: QueueStore): Preview
           error: null,
           expanded: {},
           grids: {},
+          lines: {},
           cursors: {},
           activeSheet: null,
         });
@@ -188,7 +201,7 @@ export function createPreviewStore(backend: Backend, queue: QueueStore): Preview
         const id = get().id;
         if (!id) return;
         cache.delete(id);
-        set({ actions: null, selection: null, grids: {}, cursors: {} });
+        set({ actions: null, selection: null, grids: {}, lines: {}, cursors: {} });
         await fetch(id, null);
       },
 
@@ -220,6 +233,25 @@ export function createPreviewStore(backend: Backend, queue: QueueStore): Preview
 
       setExpanded(action, on) {
         set({ expanded: { ...get().expanded, [action]: on } });
+      },
+
+      loadLines(action, from, to) {
+        const { id } = get();
+        if (!id || to < from) return;
+        const key = linesKey(id, action, from, to);
+        const slot = get().lines[key];
+        if (slot && slot.state !== 'error') return;
+        set({ lines: { ...get().lines, [key]: { state: 'loading' } } });
+        backend.previewLines(id, action, from, to).then(
+          (lines) => {
+            if (get().id !== id || !get().lines[key]) return;
+            set({ lines: { ...get().lines, [key]: { state: 'ready', lines } } });
+          },
+          (e: unknown) => {
+            if (get().id !== id || !get().lines[key]) return;
+            set({ lines: { ...get().lines, [key]: { state: 'error', error: toApiError(e) } } });
+          },
+        );
       },
 
       loadGridBlock(action, sheet, block, cols) {

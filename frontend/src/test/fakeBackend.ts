@@ -52,6 +52,9 @@ export class FakeBackend implements Backend {
   /** Holds Preview until released when set. */
   previewGate: Promise<void> | null = null;
   grids = new Map<string, Grid>();
+  /** Old-file lines by `${id}/${action}` for PreviewLines (default: "line N"). */
+  fileLines = new Map<string, string[]>();
+  failLines: ApiError | null = null;
   selections: { id: string; sel: Selection }[] = [];
   /** Holds ListPending until release() when set. */
   gate: Promise<void> | null = null;
@@ -113,6 +116,16 @@ export class FakeBackend implements Backend {
     if (given) return given;
     const actions = this.actions.get(id) ?? [{ kind: 'file.write' }];
     return actions.map((_, index) => ({ index, kind: 'none' }));
+  }
+
+  async previewLines(id: string, action: number, from: number, to: number): Promise<string[]> {
+    this.calls.push(`lines ${id} ${action} ${from} ${to}`);
+    if (this.failLines) throw this.failLines;
+    if (from < 1 || to < from || to - from + 1 > 5000) throw new ApiError('invalid', 'bad line range');
+    const file = this.fileLines.get(`${id}/${action}`);
+    const out: string[] = [];
+    for (let n = from; n <= to; n++) out.push(file ? (file[n - 1] ?? '') : `line ${n}`);
+    return file ? out.slice(0, Math.max(0, file.length - from + 1)) : out;
   }
 
   async sheetWindow(id: string, action: number, q: WindowQuery): Promise<Grid> {

@@ -6,13 +6,13 @@ import { useMemo } from 'react';
 import type { Action, PreviewAction } from '../api';
 import { ActionCard, actionTarget, renderers, type ActionRenderer } from '../components/actions';
 import { UnknownAction } from '../components/actions/Outward';
-import { DiffView } from '../components/preview/DiffView';
+import { DiffView, type LinesSource } from '../components/preview/DiffView';
 import { SheetPreview, type GridSource } from '../components/preview/SheetPreview';
 import { Revealed } from '../components/Revealed';
 import { kindTitle } from '../lib/labels';
 import { clip } from '../lib/truncate';
 import { usePreview, useStores } from '../stores';
-import { COLLAPSE_OVER, gridKey, hunksSelectable, previewProblems } from '../stores/preview';
+import { COLLAPSE_OVER, gridKey, hunksSelectable, linesKey, previewProblems } from '../stores/preview';
 
 const MAX_ACTIONS = 200;
 
@@ -244,10 +244,23 @@ function ConnectedDiff({
   const { preview } = useStores();
   const mode = usePreview((s) => s.mode);
   const keep = usePreview((s) => (pending && hunksSelectable(p) ? (s.selection?.hunks[index] ?? null) : null));
+  const id = usePreview((s) => s.id);
+  const lines = usePreview((s) => s.lines);
+  const source = useMemo<LinesSource | undefined>(
+    () =>
+      id
+        ? {
+            slot: (from, to) => lines[linesKey(id, index, from, to)],
+            request: (from, to) => preview.getState().loadLines(index, from, to),
+          }
+        : undefined,
+    [id, lines, index, preview],
+  );
   const Plain = (renderers as Record<string, ActionRenderer>)[action.kind] ?? UnknownAction;
   return (
     <>
       <DiffView
+        lines={source}
         diff={p.diff!}
         path={action.path}
         mode={mode}

@@ -1,13 +1,27 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef } from 'react';
-import type { DiffLine, DiffResult } from '../../api';
-import { buildRows, segments, spansToUtf16, type DiffMode, type Row } from '../../lib/diffModel';
+import type { ApiError, DiffLine, DiffResult } from '../../api';
+import { buildRows, EXPAND_CHUNK, gapRanges, segments, spansToUtf16, type DiffMode, type Row } from '../../lib/diffModel';
 import { formatBytes } from '../../lib/truncate';
 import { Revealed } from '../Revealed';
 
 /** Characters of one line drawn at most; the rest is counted. */
 const MAX_LINE_CHARS = 20_000;
 const ROW_ESTIMATE = 20;
+
+/** A PreviewLines answer as the store keeps it. */
+export type LinesState = { state: 'loading' } | { state: 'ready'; lines: string[] } | { state: 'error'; error: ApiError };
+
+/** Where the unchanged lines between hunks come from (old lines from..to). */
+export interface LinesSource {
+  slot(from: number, to: number): LinesState | undefined;
+  request(from: number, to: number): void;
+}
+
+/** The range a click on a gap row fetches: its first EXPAND_CHUNK lines. */
+function nextChunk(row: { from: number; to: number }): { from: number; to: number } {
+  return { from: row.from, to: Math.min(row.to, row.from + EXPAND_CHUNK - 1) };
+}
 
 interface Props {
   diff: DiffResult;
@@ -20,10 +34,12 @@ interface Props {
   /** The whole action is left out. */
   excluded?: boolean;
   onToggleHunk?: (hunk: number) => void;
+  /** Makes the "unchanged lines" rows expandable; without it they only count. */
+  lines?: LinesSource | undefined;
 }
 
 /** A file's change: header, notes, and the hunks, virtualized. */
-export function DiffView({ diff, path, mode, onMode, keep, excluded = false, onToggleHunk }: Props) {
+export function DiffView({ diff, path, mode, onMode, keep, excluded = false, onToggleHunk, lines }: Props) {
   const created = !diff.old_exists && diff.new_exists;
   const deleted = diff.old_exists && !diff.new_exists;
   return (
@@ -61,7 +77,7 @@ export function DiffView({ diff, path, mode, onMode, keep, excluded = false, onT
       ) : diff.hunks.length === 0 ? (
         <p className="meta-line">No change: the content is the same as the file's.</p>
       ) : (
-        <DiffBody diff={diff} mode={mode} keep={keep} excluded={excluded} onToggleHunk={onToggleHunk} />
+        <DiffBody diff={diff} mode={mode} keep={keep} excluded={excluded} onToggleHunk={onToggleHunk} lines={lines} />
       )}
     </div>
   );
@@ -96,14 +112,32 @@ function DiffBody({
   keep,
   excluded,
   onToggleHunk,
+  lines,
 }: {
   diff: DiffResult;
   mode: DiffMode;
   keep: boolean[] | null;
   excluded: boolean;
   onToggleHunk: ((hunk: number) => void) | undefined;
+  lines: LinesSource | undefined;
 }) {
-  const rows = useMemo(() => buildRows(diff, mode), [diff, mode]);
+  // The unchanged lines fetched so far of each gap, from its top: the answers
+  // for consecutive chunks, up to the first one not there (yet).
+  const revealed = useMemo(() => {
+    if (!lines) return undefined;
+    return gapRanges(diff.hunks).map((g) => {
+      const out: string[] = [];
+      for (let at = g.from; at <= g.to; ) {
+        const c = nextChunk({ from: at, to: g.to });
+        const slot = lines.slot(c.from, c.to);
+        if (slot?.state !== 'ready' || slot.lines.length === 0) break;
+        out.push(...slot.lines.slice(0, c.to - c.from + 1));
+        at += Math.min(slot.lines.length, c.to - c.from + 1);
+      }
+      return out;
+    });
+  }, [diff.hunks, lines]);
+  const rows = useMemo(() => buildRows(diff, mode, revealed && ((h) => revealed[h])), [diff, mode, revealed]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({
     count: rows.length,
@@ -134,7 +168,7 @@ function DiffBody({
               className={`drow drow-${row.t}${off ? ' drow-off' : ''}`}
               style={{ transform: `translateY(${item.start}px)` }}
             >
-              <RowView row={row} hunks={hunks} keep={keep} excluded={excluded} onToggleHunk={onToggleHunk} />
+              <RowView row={row} hunks={hunks} keep={keep} excluded={excluded} onToggleHunk={onToggleHunk} lines={lines} />
             </div>
           );
         })}
@@ -149,20 +183,18 @@ function RowView({
   keep,
   excluded,
   onToggleHunk,
+  lines,
 }: {
   row: Row;
   hunks: number;
   keep: boolean[] | null;
   excluded: boolean;
   onToggleHunk: ((hunk: number) => void) | undefined;
+  lines: LinesSource | undefined;
 }) {
   switch (row.t) {
     case 'gap':
-      return (
-        <span className="gap">
-          ⋯ {row.count.toLocaleString()} unchanged {row.count === 1 ? 'line' : 'lines'}
-        </span>
-      );
+      return <GapRow row={row} lines={lines} />;
     case 'hunk': {
       const label = `Change ${row.hunk + 1} of ${hunks}`;
       const kept = keep?.[row.hunk] ?? true;
@@ -196,6 +228,38 @@ function RowView({
         </>
       );
   }
+}
+
+function GapRow({ row, lines }: { row: Extract<Row, { t: 'gap' }>; lines: LinesSource | undefined }) {
+  const count = (
+    <>
+      ⋯ {row.count.toLocaleString()} unchanged {row.count === 1 ? 'line' : 'lines'}
+    </>
+  );
+  if (!lines) return <span className="gap">{count}</span>;
+  const c = nextChunk(row);
+  const slot = lines.slot(c.from, c.to);
+  const more = row.count > EXPAND_CHUNK;
+  return (
+    <>
+      <button
+        type="button"
+        className="gap gap-button"
+        onClick={() => lines.request(c.from, c.to)}
+        aria-busy={slot?.state === 'loading' || undefined}
+        title={more ? `Show lines ${c.from.toLocaleString()}–${c.to.toLocaleString()}` : 'Show these lines'}
+      >
+        {count}
+        {more && <span className="gap-more"> · expand {EXPAND_CHUNK.toLocaleString()} more</span>}
+        {slot?.state === 'loading' && <span className="gap-more"> · loading…</span>}
+      </button>
+      {slot?.state === 'error' && (
+        <span className="gap-error" role="alert">
+          Could not load these lines: {slot.error.message}. Click to try again.
+        </span>
+      )}
+    </>
+  );
 }
 
 const sign = { context: ' ', add: '+', del: '−' } as const;

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { DiffResult } from '../../api';
+import { ApiError, type DiffResult } from '../../api';
 import { createStores } from '../../stores';
 import { FakeBackend, diffLine, flush, textDiff } from '../../test/fakeBackend';
 import { App } from '../../views/App';
@@ -102,6 +102,66 @@ describe('DiffView', () => {
     expect(screen.getByText('new file')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Side by side' }));
     expect(onMode).toHaveBeenCalledWith('split');
+  });
+});
+
+describe('expanding unchanged lines', () => {
+  async function mount(mode: 'unified' | 'split', setup: (b: FakeBackend) => void = () => undefined) {
+    const backend = new FakeBackend(1);
+    backend.actions.set('p0', [{ kind: 'file.write', path: 'a.txt', content: 'x' }]);
+    // Hunks at old 10 and 30; the second one's new lines are 2 further down.
+    const [h1, h2] = textDiff(2).hunks;
+    backend.previews.set('p0', [
+      { index: 0, kind: 'text', diff: textDiff(0, { hunks: [{ ...h1!, new_lines: 3, header: '@@ -10,1 +10,3 @@' }, { ...h2!, new_start: 32 }] }) },
+    ]);
+    setup(backend);
+    const stores = createStores(backend);
+    stores.preview.getState().setMode(mode);
+    render(<App backend={backend} stores={stores} />);
+    await act(flush);
+    return { backend, stores };
+  }
+
+  it('fetches the lines between hunks on click and shows them with both numbers', async () => {
+    const { backend } = await mount('unified');
+    const gap = screen.getByRole('button', { name: '⋯ 19 unchanged lines' });
+    expect(gap.tagName).toBe('BUTTON');
+    await act(async () => {
+      fireEvent.click(gap);
+      await flush();
+    });
+    expect(backend.calls).toContain('lines p0 0 11 29');
+    const row = [...document.querySelectorAll('.drow-line')].find((r) => r.textContent?.includes('line 20'));
+    expect([...row!.querySelectorAll('.ln-no')].map((n) => n.textContent)).toEqual(['20', '22']);
+    expect(screen.queryByRole('button', { name: '⋯ 19 unchanged lines' })).toBeNull();
+    // The gap before the first hunk still waits, and maps 1:1.
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: '⋯ 9 unchanged lines' }));
+      await flush();
+    });
+    expect(backend.calls).toContain('lines p0 0 1 9');
+    const first = [...document.querySelectorAll('.drow-line')].find((r) => r.textContent?.endsWith('line 9'));
+    expect([...first!.querySelectorAll('.ln-no')].map((n) => n.textContent)).toEqual(['9', '9']);
+  });
+
+  it('shows them side by side too, and an error on the separator', async () => {
+    const { backend } = await mount('split', (b) => {
+      b.failLines = new ApiError('not_found', 'file is gone');
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: '⋯ 19 unchanged lines' }));
+      await flush();
+    });
+    expect(screen.getByRole('alert').textContent).toContain('file is gone');
+    backend.failLines = null;
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: '⋯ 19 unchanged lines' }));
+      await flush();
+    });
+    expect(backend.calls.filter((c) => c === 'lines p0 0 11 29')).toHaveLength(2);
+    const pair = [...document.querySelectorAll('.drow-pair')].find((r) => r.textContent?.includes('line 11'));
+    expect(pair!.querySelector('.dline-old .ln-no')?.textContent).toBe('11');
+    expect(pair!.querySelector('.dline-new .ln-no')?.textContent).toBe('13');
   });
 });
 
