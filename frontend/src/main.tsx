@@ -1,9 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { backend } from './api';
+import { backend, logError } from './api';
 import { createStores } from './stores';
 import { App } from './views/App';
 import './styles.css';
+
+// Errors nothing else caught reach the app's log, where they can be seen.
+window.addEventListener('error', (e) => logError(`ui: ${e.message} at ${e.filename}:${e.lineno}:${e.colno}`));
+window.addEventListener('unhandledrejection', (e) => logError(`ui: unhandled rejection: ${String(e.reason)}`));
 
 const stores = createStores(backend);
 

@@ -14,4 +14,4 @@ export {
   SheetWindow,
   UIReady,
 } from '../../wailsjs/go/app/App';
-export { EventsOn, Quit } from '../../wailsjs/runtime/runtime';
+export { EventsOn, LogError, Quit } from '../../wailsjs/runtime/runtime';

@@ -53,6 +53,15 @@ export const PREVIEW_LINES_MAX = 5000;
 
 export const QUEUE_EVENTS = 'queue:events';
 
+/** Sends an error the UI could not handle to the app's log. */
+export function logError(message: string): void {
+  try {
+    bindings.LogError(message);
+  } catch {
+    // No runtime (tests): nothing to log to.
+  }
+}
+
 export const backend: Backend = {
   listPending: (offset, limit) => call(() => bindings.ListPending(offset, limit), normalize.page),
   get: (id) => call(() => bindings.Get(id), normalize.proposalView),
