@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"countersign/backend/intent"
 	"countersign/backend/proposal"
@@ -44,15 +45,15 @@ func BenchmarkDecide(b *testing.B) {
 	}
 	b.StopTimer()
 	whole := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-	// Issuing alone, same payload shape, same key.
+	// Issuing alone, same payload shape, same key, as many times.
 	hashes, _ := TargetHashes(p)
-	res := testing.Benchmark(func(bb *testing.B) {
-		for j := 0; j < bb.N; j++ {
-			if _, err := c.sign(intent.Request{Proposal: p, Verdict: proposal.VerdictApprove, DecidedBy: "bench", TargetHashes: hashes}); err != nil {
-				bb.Fatal(err)
-			}
+	t0 := time.Now()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.sign(intent.Request{Proposal: p, Verdict: proposal.VerdictApprove, DecidedBy: "bench", TargetHashes: hashes}); err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.ReportMetric(float64(res.NsPerOp()), "ns-issue")
-	b.ReportMetric(100*float64(res.NsPerOp())/whole, "%-of-decision")
+	}
+	issue := float64(time.Since(t0).Nanoseconds()) / float64(b.N)
+	b.ReportMetric(issue, "ns-issue")
+	b.ReportMetric(100*issue/whole, "%-of-decision")
 }
