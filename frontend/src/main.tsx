@@ -6,7 +6,7 @@ import { App } from './views/App';
 import './styles.css';
 
 // Errors nothing else caught reach the app's log, where they can be seen.
-window.addEventListener('error', (e) => logError(`ui: ${e.message} at ${e.filename}:${e.lineno}:${e.colno}`));
+window.addEventListener('error', (e) => logError(`ui: ${e.message} at ${e.filename}:${e.lineno}:${e.colno}\n${e.error instanceof Error ? (e.error.stack ?? '') : ''}`));
 window.addEventListener('unhandledrejection', (e) => logError(`ui: unhandled rejection: ${String(e.reason)}`));
 
 const stores = createStores(backend);

@@ -1,6 +1,6 @@
 // A shared clock for relative times: one timer per interval, however many
 // components read it, and none once nobody does.
-import { useSyncExternalStore } from 'react';
+import { useCallback, useSyncExternalStore } from 'react';
 
 interface Ticker {
   now: number;
@@ -23,7 +23,9 @@ function subscribe(intervalMs: number, listener: () => void): () => void {
   const t = ticker(intervalMs);
   t.listeners.add(listener);
   if (t.timer === undefined) {
-    t.now = Date.now();
+    // Refresh only a stale reading: changing the snapshot on every
+    // (re)subscription would make each subscriber render again.
+    if (Date.now() - t.now >= intervalMs) t.now = Date.now();
     t.timer = setInterval(() => {
       t.now = Date.now();
       for (const l of t.listeners) l();
@@ -40,8 +42,9 @@ function subscribe(intervalMs: number, listener: () => void): () => void {
 
 /** The current time in ms, updated every intervalMs while mounted. */
 export function useNow(intervalMs: number): number {
-  return useSyncExternalStore(
-    (l) => subscribe(intervalMs, l),
-    () => ticker(intervalMs).now,
-  );
+  // Stable functions: a new subscribe on every render makes React unsubscribe
+  // and subscribe again after each commit.
+  const sub = useCallback((l: () => void) => subscribe(intervalMs, l), [intervalMs]);
+  const snapshot = useCallback(() => ticker(intervalMs).now, [intervalMs]);
+  return useSyncExternalStore(sub, snapshot);
 }
