@@ -71,21 +71,7 @@ func DiffCSV(ctx context.Context, old, new io.Reader, opts Options) (*ChangeSet,
 	}
 	sc := st.sc
 	sc.Status = SheetModified
-	sc.RowsAdded, sc.RowsAddedCount = st.added.spans, st.added.count
-	sc.RowsRemoved, sc.RowsRemovedCount = st.removed.spans, st.removed.count
-	var ca, cr spanList
-	ca.limit, cr.limit = d.opts.MaxSpans, d.opts.MaxSpans
-	for c := int32(1); c <= maxCols; c++ {
-		o, n := st.oldCols.has(c), st.newCols.has(c)
-		if n && !o {
-			ca.add(c)
-		}
-		if o && !n {
-			cr.add(c)
-		}
-	}
-	sc.ColsAdded, sc.ColsAddedCount = labelCols(ca.spans), ca.count
-	sc.ColsRemoved, sc.ColsRemovedCount = labelCols(cr.spans), cr.count
+	st.spansInto(sc, maxCols)
 	sc.CellsChanged, sc.Rows, sc.Cols = st.changed, int(st.lastRow), int(st.lastCol)
 	t := &d.cs.Totals
 	t.Cells, t.RowsAdded, t.RowsRemoved, t.ColsAdded, t.ColsRemoved = st.changed, sc.RowsAddedCount, sc.RowsRemovedCount, sc.ColsAddedCount, sc.ColsRemovedCount

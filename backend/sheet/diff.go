@@ -411,21 +411,7 @@ func (d *differ) compareSheet(p pairing) (*SheetChange, error) {
 		st.oldCols, st.newCols = bitset{}, bitset{}
 		st.oldMerge, st.newMerge = nil, nil
 	}
-	sc.RowsAdded, sc.RowsAddedCount = st.added.spans, st.added.count
-	sc.RowsRemoved, sc.RowsRemovedCount = st.removed.spans, st.removed.count
-	var ca, cr spanList
-	ca.limit, cr.limit = d.opts.MaxSpans, d.opts.MaxSpans
-	for c := int32(1); c <= maxCols; c++ {
-		o, n := st.oldCols.has(c), st.newCols.has(c)
-		if n && !o {
-			ca.add(c)
-		}
-		if o && !n {
-			cr.add(c)
-		}
-	}
-	sc.ColsAdded, sc.ColsAddedCount = labelCols(ca.spans), ca.count
-	sc.ColsRemoved, sc.ColsRemovedCount = labelCols(cr.spans), cr.count
+	st.spansInto(sc, maxCols)
 	sc.MergesAdded, sc.MergesRemoved = setDiff(st.newMerge, st.oldMerge, d.opts.MaxSpans), setDiff(st.oldMerge, st.newMerge, d.opts.MaxSpans)
 	if st.moreMerg {
 		sc.Truncated = true
@@ -1114,4 +1100,24 @@ func labelCols(spans []Span) []Span {
 		}
 	}
 	return spans
+}
+
+// spansInto records the rows and columns that became used or unused on the
+// sheet's change, columns scanned up to maxCols, each list capped at MaxSpans.
+func (st *sheetState) spansInto(sc *SheetChange, maxCols int32) {
+	sc.RowsAdded, sc.RowsAddedCount = st.added.spans, st.added.count
+	sc.RowsRemoved, sc.RowsRemovedCount = st.removed.spans, st.removed.count
+	var ca, cr spanList
+	ca.limit, cr.limit = st.d.opts.MaxSpans, st.d.opts.MaxSpans
+	for c := int32(1); c <= maxCols; c++ {
+		o, n := st.oldCols.has(c), st.newCols.has(c)
+		if n && !o {
+			ca.add(c)
+		}
+		if o && !n {
+			cr.add(c)
+		}
+	}
+	sc.ColsAdded, sc.ColsAddedCount = labelCols(ca.spans), ca.count
+	sc.ColsRemoved, sc.ColsRemovedCount = labelCols(cr.spans), cr.count
 }
