@@ -23,6 +23,7 @@ run() { # name, command...
 
 run go-backend env COUNTERSIGN_BENCH_DESKTOP_BIN="$bin" go test -run '^$' -bench . -benchmem -count 1 ./backend/...
 run window env COUNTERSIGN_BIN="$bin" bash build/scripts/with-session.sh go test -tags e2e -run '^$' -bench BenchmarkWindowColdStart -benchtime 5x ./app/
+run ui-model bash -c "cd frontend && npx vitest bench --run --reporter=default"
 run ui bash build/scripts/with-session.sh bash -c "cd frontend && COUNTERSIGN_E2E_BIN='$e2e' node e2e/bench.mjs"
 
 echo
@@ -38,6 +39,10 @@ cat "$out"/go-backend.txt "$out"/window.txt | awk '
 # UI benchmark: one JSON line of results.
 if [[ -s "$out/ui.txt" ]]; then
   grep '^{' "$out/ui.txt" | tail -1 | sed 's/^/UI (browser, 10,000 pending): /'
+fi
+if [[ -s "$out/ui-model.txt" ]]; then
+  echo "UI diff rows (vitest bench, ms: name hz min max mean ...):"
+  sed 's/\x1b\[[0-9;]*m//g' "$out/ui-model.txt" | grep -E '^ +· ' | sed 's/^ *· */  /'
 fi
 echo
 echo "raw outputs: $out/"

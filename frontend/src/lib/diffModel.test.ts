@@ -202,10 +202,8 @@ describe('buildRows', () => {
     expect(split).toEqual(['gap', 'hunk', 'pair', 'gap', 'hunk', 'pair']);
   });
 
-  it('builds 100,000 rows quickly', () => {
+  it('pairs 100,000 lines into 50,000 side-by-side rows (timed in diffModel.bench.ts)', () => {
     const lines = Array.from({ length: 100_000 }, (_, i) => line(i % 2 ? 'add' : 'del', i));
-    const t = performance.now();
     expect(buildRows({ hunks: [{ ...hunk(1, 50_000), lines }] }, 'split')).toHaveLength(50_001);
-    expect(performance.now() - t).toBeLessThan(500);
   });
 });
