@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -22,6 +24,44 @@ func BenchmarkInsertProposal(b *testing.B) {
 		if err := s.InsertProposal(ctx, p); err != nil {
 			b.Fatal(err)
 		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "proposals/s")
+}
+
+// BenchmarkInsertProposal16 stores the same small proposals from 16
+// goroutines at once, so that inserts arriving during a commit share the
+// next one (group commit).
+func BenchmarkInsertProposal16(b *testing.B) {
+	s, _ := openTemp(b)
+	ctx := context.Background()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= b.N {
+					return
+				}
+				p := small(newID(i), fmt.Sprintf("agent-%d", i%4), t0.Add(time.Duration(i)*time.Millisecond))
+				p.Actions[0].Content = fmt.Sprintf("# Notes %d\n\nSome text that an agent would write.\n", i)
+				if err := s.InsertProposal(ctx, p); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		b.Fatal(err)
+	default:
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "proposals/s")
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,10 @@ import (
 // inlineParams: an action's parameters up to this many bytes of JSON are kept
 // in its row; larger ones go to a blob.
 const inlineParams = 2048
+
+// inlineContent: content up to this many bytes is kept, uncompressed, in its
+// action's row; larger content goes to a blob, stored once per hash.
+const inlineContent = 2048
 
 // EventType names an audit event.
 type EventType string
@@ -100,6 +105,7 @@ func (p *params) apply(a *proposal.Action) {
 type rowAction struct {
 	kind, path, to              string
 	contentSHA, params, paramsS sql.NullString
+	content                     []byte // inline content, or nil
 }
 
 func nullTime(t time.Time) any {
@@ -145,24 +151,42 @@ func kindsOf(actions []proposal.Action) string {
 // in one transaction, registering its agent if unknown. p must carry an ID, a
 // status and a creation time. It returns ErrExists for a duplicate ID and
 // ErrRevoked if the agent has been revoked.
+//
+// It returns once p is committed. Proposals inserted concurrently may share
+// one commit (see the package doc); a proposal inserted while no other write
+// is under way is committed on its own, at once.
 func (s *Store) InsertProposal(ctx context.Context, p *proposal.Proposal) error {
+	return s.InsertProposalThen(ctx, p, nil)
+}
+
+// InsertProposalThen is InsertProposal that, if then is not nil, calls then
+// once p is committed and before any later change commits, so that a caller
+// can record its changes in commit order. then runs while the store's write
+// lock is held: it must be quick and must not call the store.
+func (s *Store) InsertProposalThen(ctx context.Context, p *proposal.Proposal, then func()) error {
 	if p.ID == "" || p.AgentID == "" || !p.Status.Known() || p.CreatedAt.IsZero() {
 		return fmt.Errorf("store: proposal needs an id, an agent, a known status and a creation time")
 	}
+	s.inserting.Add(1)
+	defer s.inserting.Add(-1)
 	// Everything that does not need the lock is done first: hashing,
 	// compression, JSON.
-	rows := make([]rowAction, len(p.Actions))
-	var blobs []blob
+	r := &insertReq{ctx: ctx, p: p, then: then, done: make(chan struct{})}
+	r.rows = make([]rowAction, len(p.Actions))
 	for i := range p.Actions {
 		a := &p.Actions[i]
-		r := rowAction{kind: string(a.Kind), path: a.Path, to: a.To}
-		if a.Content != "" {
+		row := rowAction{kind: string(a.Kind), path: a.Path, to: a.To}
+		switch {
+		case a.Content == "":
+		case len(a.Content) <= inlineContent:
+			row.content = []byte(a.Content)
+		default:
 			b, err := s.makeBlob(ctx, []byte(a.Content))
 			if err != nil {
 				return err
 			}
-			blobs = append(blobs, b)
-			r.contentSHA = sql.NullString{String: b.sha, Valid: true}
+			r.blobs = append(r.blobs, b)
+			row.contentSHA = sql.NullString{String: b.sha, Valid: true}
 		}
 		if prm := paramsOf(a); prm != nil {
 			js, err := json.Marshal(prm)
@@ -170,17 +194,17 @@ func (s *Store) InsertProposal(ctx context.Context, p *proposal.Proposal) error 
 				return fmt.Errorf("store: encode action %d: %w", i, err)
 			}
 			if len(js) <= inlineParams {
-				r.params = sql.NullString{String: string(js), Valid: true}
+				row.params = sql.NullString{String: string(js), Valid: true}
 			} else {
 				b, err := s.makeBlob(ctx, js)
 				if err != nil {
 					return err
 				}
-				blobs = append(blobs, b)
-				r.paramsS = sql.NullString{String: b.sha, Valid: true}
+				r.blobs = append(r.blobs, b)
+				row.paramsS = sql.NullString{String: b.sha, Valid: true}
 			}
 		}
-		rows[i] = r
+		r.rows[i] = row
 	}
 	data, err := json.Marshal(struct {
 		Risk    proposal.Risk `json:"risk"`
@@ -189,47 +213,63 @@ func (s *Store) InsertProposal(ctx context.Context, p *proposal.Proposal) error 
 	if err != nil {
 		return err
 	}
+	r.data = string(data)
+	r.kinds = kindsOf(p.Actions)
+	r.known = s.isKnown(p.AgentID)
+	return s.insert(ctx, r)
+}
 
-	known := s.isKnown(p.AgentID)
-	err = s.write(ctx, "insert proposal", func(tx *sql.Tx) error {
-		created := p.CreatedAt.UnixNano()
-		if !known {
-			if _, err := tx.StmtContext(ctx, s.stmts.upsertAgent).ExecContext(ctx, p.AgentID, p.AgentID, created); err != nil {
-				return err
-			}
-		}
-		res, err := tx.StmtContext(ctx, s.stmts.insertProposal).ExecContext(ctx,
-			p.ID, p.AgentID, p.Summary, p.Rationale, p.Workspace, string(p.Status), string(p.Risk),
-			created, nullTime(p.ExpiresAt), len(p.Actions), kindsOf(p.Actions))
-		if err != nil {
-			if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT {
-				return fmt.Errorf("%w: proposal %s", ErrExists, p.ID)
-			}
+// insertOne writes one proposal in the open transaction t. It returns
+// ErrRevoked or ErrExists before writing anything but the registration of an
+// unknown agent. revoked caches, for the transaction, whether agents are
+// revoked.
+func (s *Store) insertOne(t rawTx, r *insertReq, revoked map[string]bool) error {
+	p := r.p
+	created := p.CreatedAt.UnixNano()
+	if !r.known {
+		if _, err := t.exec(sqlUpsertAgent, p.AgentID, p.AgentID, created); err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return fmt.Errorf("%w: agent %s", ErrRevoked, p.AgentID)
-		}
-		for _, b := range blobs {
-			if err := s.put(ctx, tx, b); err != nil {
-				return err
-			}
-		}
-		ins := tx.StmtContext(ctx, s.stmts.insertAction)
-		for i, r := range rows {
-			if _, err := ins.ExecContext(ctx, p.ID, i, r.kind, r.path, r.to, r.contentSHA, r.params, r.paramsS); err != nil {
-				return err
-			}
-		}
-		_, err = tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx,
-			created, p.ID, p.AgentID, string(EventProposed), string(data))
-		return err
-	})
-	if err == nil && !known {
-		s.markKnown(p.AgentID)
 	}
+	// Revocation is read in the transaction, not from a cache that outlives
+	// it: another process (the CLI) may have revoked the agent.
+	isRevoked, ok := revoked[p.AgentID]
+	if !ok {
+		v := []driver.Value{nil}
+		found, err := t.queryRow(v, sqlAgentRevoked, p.AgentID)
+		if err != nil {
+			return err
+		}
+		isRevoked = found && v[0] != int64(0)
+		revoked[p.AgentID] = isRevoked
+	}
+	if isRevoked {
+		return fmt.Errorf("%w: agent %s", ErrRevoked, p.AgentID)
+	}
+	_, err := t.exec(sqlInsertProposal,
+		p.ID, p.AgentID, p.Summary, p.Rationale, p.Workspace, string(p.Status), string(p.Risk),
+		created, nullTime(p.ExpiresAt), len(p.Actions), r.kinds)
+	if err != nil {
+		if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT {
+			return fmt.Errorf("%w: proposal %s", ErrExists, p.ID)
+		}
+		return err
+	}
+	for _, b := range r.blobs {
+		if b.compressed == nil {
+			continue
+		}
+		if _, err := t.exec(sqlInsertBlob, b.sha, b.size, b.compressed); err != nil {
+			return err
+		}
+	}
+	for i, row := range r.rows {
+		if _, err := t.exec(sqlInsertAction, p.ID, i, row.kind, row.path, row.to,
+			row.contentSHA, row.params, row.paramsS, row.content); err != nil {
+			return err
+		}
+	}
+	_, err = t.exec(sqlInsertEvent, created, p.ID, p.AgentID, string(EventProposed), r.data)
 	return err
 }
 
@@ -260,6 +300,7 @@ func (s *Store) GetProposal(ctx context.Context, id string) (*proposal.Proposal,
 	type stored struct {
 		a                      proposal.Action
 		content, prm, prmBlobs sql.NullString
+		inline                 []byte
 	}
 	var acts []stored
 	rows, err := s.stmts.listActions.QueryContext(ctx, id)
@@ -269,7 +310,7 @@ func (s *Store) GetProposal(ctx context.Context, id string) (*proposal.Proposal,
 	for rows.Next() {
 		var st stored
 		var kind string
-		if err := rows.Scan(&kind, &st.a.Path, &st.a.To, &st.content, &st.prm, &st.prmBlobs); err != nil {
+		if err := rows.Scan(&kind, &st.a.Path, &st.a.To, &st.content, &st.prm, &st.prmBlobs, &st.inline); err != nil {
 			rows.Close()
 			return nil, s.wrap("get actions", err)
 		}
@@ -284,6 +325,7 @@ func (s *Store) GetProposal(ctx context.Context, id string) (*proposal.Proposal,
 	p.Actions = make([]proposal.Action, len(acts))
 	for i, st := range acts {
 		a := st.a
+		a.Content = string(st.inline)
 		if st.content.Valid {
 			b, err := s.GetBlob(ctx, st.content.String)
 			if err != nil {
@@ -403,6 +445,14 @@ type StatusChange struct {
 // and the event are written with it. A transition the state machine forbids
 // returns *proposal.TransitionError without touching the database.
 func (s *Store) UpdateStatus(ctx context.Context, c StatusChange) error {
+	return s.UpdateStatusThen(ctx, c, nil)
+}
+
+// UpdateStatusThen is UpdateStatus that, if then is not nil, calls then once
+// the change is committed and before any later change commits, as
+// InsertProposalThen does. then runs while the store's write lock is held: it
+// must be quick and must not call the store.
+func (s *Store) UpdateStatusThen(ctx context.Context, c StatusChange, then func()) error {
 	if err := proposal.Transition(c.From, c.To); err != nil {
 		return err
 	}
@@ -426,7 +476,7 @@ func (s *Store) UpdateStatus(ctx context.Context, c StatusChange) error {
 		dataArg = string(data)
 	}
 	at := c.At.UnixNano()
-	return s.write(ctx, "update status", func(tx *sql.Tx) error {
+	return s.writeThen(ctx, "update status", func(tx *sql.Tx) error {
 		var decidedAt any
 		if c.From == proposal.StatusPending {
 			decidedAt = at
@@ -460,7 +510,7 @@ func (s *Store) UpdateStatus(ctx context.Context, c StatusChange) error {
 		}
 		_, err = tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx, at, c.ID, agentID, string(c.Event), dataArg)
 		return err
-	})
+	}, then)
 }
 
 // Due is a pending proposal whose deadline has passed.

@@ -12,13 +12,15 @@ const (
 	sqlGetAgent    = `SELECT id, name, created_at, token_hash, revoked_at FROM agents WHERE id = ?1`
 	sqlRevokeAgent = `UPDATE agents SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL`
 
-	// Inserts nothing when the agent is revoked; the caller checks rows affected.
+	// The proposal insert checks first that its agent is not revoked, in the
+	// same transaction. (A single INSERT ... SELECT ... WHERE NOT EXISTS would
+	// do both, but makes SQLite keep a statement journal for the insert.)
+	sqlAgentRevoked   = `SELECT revoked_at IS NOT NULL FROM agents WHERE id = ?1`
 	sqlInsertProposal = `INSERT INTO proposals(id, agent_id, summary, rationale, workspace, status, risk,
 		created_at, expires_at, action_count, kinds)
-		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
-		WHERE NOT EXISTS (SELECT 1 FROM agents WHERE id = ?2 AND revoked_at IS NOT NULL)`
-	sqlInsertAction = `INSERT INTO actions(proposal_id, idx, kind, path, to_path, content_sha, params, params_sha)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)`
+	sqlInsertAction = `INSERT INTO actions(proposal_id, idx, kind, path, to_path, content_sha, params, params_sha, content)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`
 	sqlInsertBlob   = `INSERT INTO blobs(sha256, size, compressed) VALUES (?1, ?2, ?3) ON CONFLICT(sha256) DO NOTHING`
 	sqlHasBlob      = `SELECT 1 FROM blobs WHERE sha256 = ?1`
 	sqlGetBlob      = `SELECT size, compressed FROM blobs WHERE sha256 = ?1`
@@ -31,7 +33,7 @@ const (
 	sqlGetProposal = `SELECT p.agent_id, p.summary, p.rationale, p.workspace, p.status, p.risk, p.created_at,
 		p.expires_at, d.verdict, d.reason, d.decided_by, d.decided_at, d.token
 		FROM proposals p LEFT JOIN decisions d ON d.proposal_id = p.id WHERE p.id = ?1`
-	sqlListActions = `SELECT kind, path, to_path, content_sha, params, params_sha FROM actions
+	sqlListActions = `SELECT kind, path, to_path, content_sha, params, params_sha, content FROM actions
 		WHERE proposal_id = ?1 ORDER BY idx`
 
 	summaryColumns  = `id, agent_id, summary, risk, status, created_at, expires_at, action_count, kinds`
@@ -55,7 +57,7 @@ const (
 // statements are prepared once per Store; database/sql re-prepares them on
 // each pooled connection the first time they run there.
 type statements struct {
-	upsertAgent, insertProposal, insertAction, insertBlob, hasBlob, getBlob, insertEvent,
+	upsertAgent, insertBlob, hasBlob, getBlob, insertEvent,
 	insertDecision, updateStatus, statusOf, getProposal, listActions, listByStatus,
 	countStatus, dueForExpiry, nextExpiry, listEvents *sql.Stmt
 	all []*sql.Stmt
@@ -68,8 +70,6 @@ func (s *Store) prepare(ctx context.Context) error {
 		sql string
 	}{
 		{&st.upsertAgent, sqlUpsertAgent},
-		{&st.insertProposal, sqlInsertProposal},
-		{&st.insertAction, sqlInsertAction},
 		{&st.insertBlob, sqlInsertBlob},
 		{&st.hasBlob, sqlHasBlob},
 		{&st.getBlob, sqlGetBlob},

@@ -7,10 +7,15 @@
 // sound SQLite database (ErrCorrupt) is refused without writing a byte to it;
 // every multi-row change (a proposal with its actions, content and event; a
 // status change with its decision and event; a batch of events) commits or
-// rolls back as a whole; a status change succeeds only from the status the
-// caller expects, so of two concurrent deciders exactly one wins; content is
-// stored once per SHA-256, zstd-compressed, and checked against its hash and
-// a size cap when read back. Writers within one process are serialized in Go,
+// rolls back as a whole; InsertProposal returns only once its proposal is
+// committed, and proposals inserted concurrently may share one commit, in
+// which a refused one (ErrExists, ErrRevoked) fails alone and leaves the
+// others stored, while a proposal inserted with no other write under way is
+// committed on its own; a status change succeeds only from the
+// status the caller expects, so of two concurrent deciders exactly one wins;
+// content over 2 KiB is stored once per SHA-256, zstd-compressed, and checked
+// against its hash and a size cap when read back, and smaller content is kept
+// as is in its action's row. Writers within one process are serialized in Go,
 // so they never meet SQLITE_BUSY; readers run concurrently under WAL.
 package store
 
@@ -33,6 +38,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/zstd"
 	"modernc.org/sqlite"
@@ -49,9 +55,11 @@ const MaxBlobBytes = 64 << 20
 // process (a second Countersign, the CLI, a backup tool).
 const busyTimeoutMS = 5000
 
-// maxOpenConns bounds the pool. Writers are serialized by Store.wsem, so extra
-// connections serve only readers, which WAL lets run alongside the writer.
-const maxOpenConns = 4
+// maxOpenConns bounds the pool. One connection is the writer's for the life of
+// the store (see writer), since writers are serialized by Store.wsem; the
+// others serve readers, which WAL lets run alongside the writer, and the
+// checkpointer's passes.
+const maxOpenConns = 5
 
 var (
 	// ErrCorrupt: the file is not a sound SQLite database. Returned as *CorruptError.
@@ -98,12 +106,16 @@ func (e *SchemaError) Is(target error) bool { return target == ErrNewerSchema }
 
 // Store is the database. Its methods are safe for concurrent use.
 type Store struct {
-	db    *sql.DB
-	path  string
-	wsem  chan struct{} // one writer at a time in this process
-	enc   *zstd.Encoder
-	dec   *zstd.Decoder
-	stmts statements
+	db        *sql.DB
+	path      string
+	wsem      chan struct{} // one writer at a time in this process
+	w         *writer       // the connection writes go through; used under wsem
+	ins       insertQueue   // proposal inserts waiting for a writer
+	inserting atomic.Int64  // InsertProposal calls under way
+	ckpt      *checkpointer // copies the WAL into the database off the commit path
+	enc       *zstd.Encoder
+	dec       *zstd.Decoder
+	stmts     statements
 
 	// known holds agent ids already in the agents table (rows are never
 	// deleted), so InsertProposal can skip registering them. Revocation is
@@ -137,8 +149,13 @@ type migration struct {
 	sql     string
 }
 
+// reservedVersions are migration versions taken by work not yet merged into
+// this build. A build may lack them; every other version must be present.
+// Once their files are here, they can be dropped from this list.
+var reservedVersions = map[int]bool{4: true, 5: true}
+
 // migrations returns the embedded migrations in order, checking that their
-// versions run 1, 2, 3... without gaps.
+// versions run 1, 2, 3... without gaps other than reservedVersions.
 func migrations() ([]migration, error) {
 	entries, err := fs.ReadDir(migrationFiles, "migrations")
 	if err != nil {
@@ -159,10 +176,15 @@ func migrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: name, sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("store: migration %s has version %d, want %d", m.name, m.version, i+1)
+	want := 1
+	for _, m := range ms {
+		for m.version > want && reservedVersions[want] {
+			want++
 		}
+		if m.version != want {
+			return nil, fmt.Errorf("store: migration %s has version %d, want %d", m.name, m.version, want)
+		}
+		want++
 	}
 	return ms, nil
 }
@@ -173,7 +195,15 @@ func SchemaVersion() int {
 	if err != nil {
 		return 0
 	}
-	return len(ms)
+	return latest(ms)
+}
+
+// latest returns the version of the last of ms, or 0.
+func latest(ms []migration) int {
+	if len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
 }
 
 // fileURI turns an absolute path into a SQLite URI with the given query.
@@ -213,7 +243,7 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	if existing {
-		if err := inspect(abs, len(ms)); err != nil {
+		if err := inspect(abs, latest(ms)); err != nil {
 			return nil, err
 		}
 	} else if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
@@ -252,9 +282,17 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: %w", err)
 	}
+	if s.w, err = openWriter(context.Background(), db); err != nil {
+		s.Close()
+		return nil, s.wrap("open writer", err)
+	}
 	if err := s.prepare(context.Background()); err != nil {
 		s.Close()
 		return nil, s.wrap("prepare", err)
+	}
+	if err := s.startCheckpointer(); err != nil {
+		s.Close()
+		return nil, s.wrap("start checkpointer", err)
 	}
 	return s, nil
 }
@@ -264,7 +302,13 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the database. It does not wait for readers of returned data.
 func (s *Store) Close() error {
+	if s.ckpt != nil {
+		s.ckpt.close()
+	}
 	s.stmts.close()
+	if s.w != nil {
+		s.w.close()
+	}
 	if s.dec != nil {
 		s.dec.Close()
 	}
@@ -357,8 +401,8 @@ func inspect(path string, known int) error {
 	return nil
 }
 
-// migrate brings the database to len(ms), each migration with its version
-// bump in one transaction.
+// migrate brings the database to the version of the last of ms, each
+// migration with its version bump in one transaction.
 func (s *Store) migrate(ctx context.Context, ms []migration) error {
 	for {
 		done, err := s.migrateOne(ctx, ms)
@@ -378,13 +422,15 @@ func (s *Store) migrateOne(ctx context.Context, ms []migration) (done bool, err 
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return false, classify(s.path, "read schema version", err)
 	}
+	known := latest(ms)
 	switch {
-	case v > len(ms):
-		return false, &SchemaError{Path: s.path, Version: v, Known: len(ms)}
-	case v == len(ms):
+	case v > known:
+		return false, &SchemaError{Path: s.path, Version: v, Known: known}
+	case v == known:
 		return true, nil
 	}
-	m := ms[v]
+	i := sort.Search(len(ms), func(i int) bool { return ms[i].version > v })
+	m := ms[i]
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return false, classify(s.path, "migration "+m.name, err)
 	}
@@ -451,13 +497,19 @@ func (s *Store) wrap(op string, err error) error { return classify(s.path, op, e
 // write runs fn in a write transaction. Writers are serialized here rather
 // than by SQLite's busy handler, which would sleep and retry.
 func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	return s.writeThen(ctx, op, fn, nil)
+}
+
+// writeThen is write that calls then, if not nil, after the commit and
+// before releasing the write lock.
+func (s *Store) writeThen(ctx context.Context, op string, fn func(tx *sql.Tx) error, then func()) error {
 	select {
 	case s.wsem <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	defer func() { <-s.wsem }()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap(op, err)
 	}
@@ -470,6 +522,10 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error)
 	}
 	if err := tx.Commit(); err != nil {
 		return s.wrap(op, err)
+	}
+	s.w.conn.Raw(func(dc any) error { s.committed(dc); return nil })
+	if then != nil {
+		then()
 	}
 	return nil
 }

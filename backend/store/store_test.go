@@ -173,6 +173,7 @@ func TestInsertProposalRefusals(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	p := small(newID(1), "a", t0)
+	p.Actions[0].Content = strings.Repeat("large enough for a blob ", inlineContent/8)
 	if err := s.InsertProposal(ctx, p); err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +183,9 @@ func TestInsertProposalRefusals(t *testing.T) {
 	if err := s.RevokeAgent(ctx, "a", t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.InsertProposal(ctx, small(newID(2), "a", t0)); !errors.Is(err, ErrRevoked) {
+	refused := small(newID(2), "a", t0)
+	refused.Actions[0].Content = strings.Repeat("other content for a blob ", inlineContent/8)
+	if err := s.InsertProposal(ctx, refused); !errors.Is(err, ErrRevoked) {
 		t.Errorf("revoked agent: %v, want ErrRevoked", err)
 	}
 	if err := s.RevokeAgent(ctx, "ghost", t0); !errors.Is(err, ErrNotFound) {
@@ -228,7 +231,8 @@ func TestConcurrentWriters(t *testing.T) {
 			for i := range each {
 				n := w*each + i
 				p := small(newID(n), fmt.Sprintf("agent-%d", w), t0.Add(time.Duration(n)*time.Millisecond))
-				p.Actions[0].Content = fmt.Sprintf("content %d", n%10) // some shared content
+				// Some shared content, large enough to be stored as a blob.
+				p.Actions[0].Content = fmt.Sprintf("content %d\n", n%10) + strings.Repeat("x", inlineContent)
 				if err := s.InsertProposal(ctx, p); err != nil {
 					errs <- err
 				}

@@ -1,0 +1,218 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+
+	"countersign/backend/proposal"
+)
+
+// Group commit. A proposal insert queues its request, then either takes the
+// write lock (wsem) or waits for its request to be done. Whoever takes the
+// lock writes every queued request in one transaction and commits once, then
+// wakes their callers. A request queued while a commit is in flight thus
+// rides the next commit instead of waiting for one of its own, and a caller
+// alone is committed at once, in a transaction of its own.
+//
+// Each request succeeds or is refused on its own. A refusal (a duplicate id,
+// a revoked agent) is found before the proposal writes anything but the
+// registration of an unknown agent, which a savepoint around that proposal
+// takes back. Any other error (a full disk, say) fails every request of the
+// batch, none of which is then stored.
+
+// maxBatch bounds the proposals written in one transaction, and so how long
+// one commit holds the write lock.
+const maxBatch = 128
+
+// batchHook, if set (by tests), is called with the size of every batch
+// written.
+var batchHook func(size int)
+
+// insertReq is one proposal waiting to be written, prepared outside the lock.
+type insertReq struct {
+	ctx   context.Context
+	p     *proposal.Proposal
+	rows  []rowAction
+	blobs []blob
+	data  string // the "proposed" event's JSON
+	kinds string
+	known bool   // the agent was in the known cache when prepared
+	then  func() // called after the commit, under the write lock
+
+	err  error         // the outcome, set before done is closed
+	done chan struct{} // closed once the request is committed or refused
+}
+
+// insertQueue holds the requests not yet taken by a writer.
+type insertQueue struct {
+	mu      sync.Mutex
+	pending []*insertReq
+}
+
+func (q *insertQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.pending)
+}
+
+func (q *insertQueue) push(r *insertReq) {
+	q.mu.Lock()
+	q.pending = append(q.pending, r)
+	q.mu.Unlock()
+}
+
+// take removes and returns up to maxBatch requests, oldest first.
+func (q *insertQueue) take() []*insertReq {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := min(len(q.pending), maxBatch)
+	batch := make([]*insertReq, n)
+	copy(batch, q.pending)
+	rest := copy(q.pending, q.pending[n:])
+	clear(q.pending[rest:])
+	q.pending = q.pending[:rest]
+	return batch
+}
+
+// withdraw removes r if no writer has taken it yet and reports whether it did.
+func (q *insertQueue) withdraw(r *insertReq) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i, x := range q.pending {
+		if x == r {
+			q.pending = append(q.pending[:i], q.pending[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// insert queues r and returns once it is committed or refused. If ctx ends
+// before a writer takes r, r is dropped and ctx.Err() returned; once taken,
+// r's outcome is awaited, so an error always means r was not stored.
+func (s *Store) insert(ctx context.Context, r *insertReq) error {
+	s.ins.push(r)
+	select {
+	case s.wsem <- struct{}{}:
+		// Whoever held the lock before has finished: r is either done or
+		// still queued, and then a batch taken now or next contains it.
+		for !r.finished() {
+			// Callers still preparing their proposals would otherwise wait
+			// for a commit of their own: give them a chance to queue first.
+			for i := 0; i < 4 && int(s.inserting.Load()) > s.ins.len(); i++ {
+				runtime.Gosched()
+			}
+			s.writeBatch(s.ins.take())
+		}
+		<-s.wsem
+	case <-r.done:
+	case <-ctx.Done():
+		if s.ins.withdraw(r) {
+			return ctx.Err()
+		}
+		<-r.done
+	}
+	return r.err
+}
+
+func (r *insertReq) finished() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// writeBatch writes batch in one transaction and settles every request in
+// it. The caller holds wsem.
+func (s *Store) writeBatch(batch []*insertReq) {
+	live := make([]*insertReq, 0, len(batch))
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			continue
+		}
+		live = append(live, r)
+	}
+	if batchHook != nil && len(live) > 0 {
+		batchHook(len(live))
+	}
+	stored := 0
+	err := s.w.raw(func(t rawTx) error {
+		if _, err := t.exec(sqlBegin); err != nil {
+			return err
+		}
+		undo := func(err error) error {
+			t.exec(sqlRollback) // fails only if SQLite has rolled back already
+			return err
+		}
+		alone := len(live) == 1
+		revoked := map[string]bool{} // agents checked in this transaction
+		for _, r := range live {
+			// A refusal is found before the proposal writes anything, except
+			// for the registration of an unknown agent, which a savepoint
+			// takes back. Any other error fails the whole batch.
+			guard := !r.known && !alone
+			if guard {
+				if _, err := t.exec(sqlSavepoint); err != nil {
+					return undo(err)
+				}
+			}
+			r.err = s.insertOne(t, r, revoked)
+			refused := errors.Is(r.err, ErrExists) || errors.Is(r.err, ErrRevoked)
+			if r.err != nil && !refused {
+				return undo(r.err)
+			}
+			if guard {
+				if refused {
+					if _, err := t.exec(sqlUndoOne); err != nil {
+						return undo(err)
+					}
+				}
+				if _, err := t.exec(sqlRelease); err != nil {
+					return undo(err)
+				}
+			}
+		}
+		for _, r := range live {
+			if r.err == nil {
+				stored++
+			}
+		}
+		if stored == 0 {
+			return undo(nil)
+		}
+		if _, err := t.exec(sqlCommit); err != nil {
+			return undo(err)
+		}
+		s.committed(t.driverConn)
+		return nil
+	})
+	for _, r := range live {
+		switch {
+		case err != nil && r.err == nil:
+			r.err = s.wrap("insert proposal", err)
+		case r.err != nil && sqliteCode(r.err) != 0:
+			r.err = s.wrap("insert proposal", r.err)
+		}
+	}
+	if err == nil && stored > 0 {
+		for _, r := range live {
+			if r.err != nil {
+				continue
+			}
+			if !r.known {
+				s.markKnown(r.p.AgentID)
+			}
+			if r.then != nil {
+				r.then()
+			}
+		}
+	}
+	for _, r := range batch {
+		close(r.done)
+	}
+}
