@@ -113,9 +113,9 @@ type Queue struct {
 	idMu    sync.Mutex
 	entropy *ulid.MonotonicEntropy
 
-	// changeMu is held from a store change until its event is queued, so
-	// events are queued in commit order.
-	changeMu sync.Mutex
+	// Events are queued by the store's commit callbacks (InsertProposalThen,
+	// UpdateStatusThen), which run in commit order, under the store's write
+	// lock; outMu guards the queue itself.
 	outMu    sync.Mutex
 	outbox   []Event
 	emitting bool
@@ -332,18 +332,16 @@ func (q *Queue) expire(ctx context.Context, id string, now time.Time) (bool, err
 
 // change applies a status change and queues its event, then emits.
 func (q *Queue) change(ctx context.Context, c store.StatusChange, ev EventType) error {
-	q.changeMu.Lock()
-	err := q.st.UpdateStatus(ctx, c)
-	if err == nil {
+	err := q.st.UpdateStatusThen(ctx, c, func() {
 		q.enqueue(Event{Type: ev, ProposalID: c.ID, Status: c.To, At: c.At})
 		q.notify(c.ID)
-	}
-	q.changeMu.Unlock()
+	})
 	q.drain()
 	return fromStore(c.ID, err)
 }
 
-// enqueue adds an event to the outbox; changeMu is held.
+// enqueue adds an event to the outbox. It is called from the store's commit
+// callbacks, so events are queued in commit order.
 func (q *Queue) enqueue(e Event) {
 	q.outMu.Lock()
 	q.outbox = append(q.outbox, e)
@@ -472,13 +470,11 @@ func (q *Queue) Submit(ctx context.Context, p proposal.Proposal) (*proposal.Prop
 		p.ExpiresAt = p.ExpiresAt.UTC().Round(0)
 	}
 
-	q.changeMu.Lock()
-	err = q.st.InsertProposal(ctx, &p)
-	if err == nil {
-		sum := summaryOf(&p)
+	// Concurrent submissions may share one commit (see store.InsertProposal).
+	sum := summaryOf(&p)
+	err = q.st.InsertProposalThen(ctx, &p, func() {
 		q.enqueue(Event{Type: EventSubmitted, ProposalID: p.ID, Status: p.Status, At: now, Summary: &sum})
-	}
-	q.changeMu.Unlock()
+	})
 	if err != nil {
 		return nil, fromStore(p.ID, err)
 	}

@@ -581,6 +581,59 @@ func TestEventsInOrder(t *testing.T) {
 	}
 }
 
+// Concurrent submissions share commits in the store; Emit still sees every
+// change once, in the order the store committed them.
+func TestConcurrentEventsInCommitOrder(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const workers, each = 32, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				p, err := f.q.Submit(ctx, sample("a"))
+				if err != nil {
+					errs <- err
+					continue
+				}
+				if i%2 == 0 {
+					if _, err := f.q.Decide(ctx, p.ID, proposal.Decision{Verdict: proposal.VerdictDeny, DecidedBy: "ada"}); err != nil {
+						errs <- err
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	var got []string
+	for _, e := range f.rec.All() {
+		got = append(got, string(e.Type)+" "+e.ProposalID)
+	}
+	// The store's audit events, in the order they were committed.
+	stored, err := f.st.ListAgentEvents(ctx, "a", time.Time{}, 2*workers*each)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[store.EventType]EventType{store.EventProposed: EventSubmitted, store.EventDenied: EventDenied}
+	var want []string
+	for _, e := range stored {
+		want = append(want, string(names[e.Type])+" "+e.ProposalID)
+	}
+	if len(want) != workers*each*3/2 {
+		t.Fatalf("%d events stored, want %d", len(want), workers*each*3/2)
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("emitted events differ from the commit order (-got +want):\n%s", diff)
+	}
+}
+
 // Emit may call back into the queue: it is never called with a lock held.
 func TestEmitMayCallBack(t *testing.T) {
 	st, err := store.Open(filepath.Join(t.TempDir(), "countersign.db"))
