@@ -19,12 +19,13 @@ import (
 //
 //   - once the writer has written ckptFrames pages since the last round, it
 //     kicks the goroutine;
-//   - the goroutine runs passive checkpoints on a pooled connection while
-//     writers carry on, until what was written during one pass is small;
+//   - the goroutine runs a passive checkpoint on a pooled connection while
+//     writers carry on;
 //   - the WAL starts over at the first write after a checkpoint has copied
 //     all of it, which a pause in writing allows; under sustained writing,
-//     once the WAL holds ckptRestart pages, the goroutine takes the write
-//     lock for one last pass over the remainder.
+//     once the WAL holds ckptRestart pages, the goroutine runs one more pass
+//     over what was written meanwhile, then takes the write lock for a last
+//     one over the remainder.
 //
 // A commit is durable once its frames are in the WAL, as before; this only
 // changes which goroutine pays for copying them back, and how often writers
@@ -40,10 +41,6 @@ const (
 	// ckptBackstop: pages in the WAL at which the writer checkpoints itself
 	// (SQLite's wal_autocheckpoint).
 	ckptBackstop = 16000
-	// ckptTail: a round ends when a pass finds fewer new pages than this.
-	ckptTail = 64
-	// ckptPasses bounds the passes of one round before that last one.
-	ckptPasses = 8
 )
 
 const sqlCheckpoint = `PRAGMA wal_checkpoint(PASSIVE)`
@@ -116,28 +113,20 @@ func (s *Store) checkpointLoop(c *checkpointer) {
 	}
 }
 
-// checkpointRound copies the WAL into the database while writers carry on,
-// and, if the WAL then holds restart pages or more, holds writers off to copy
-// the rest. It gives up waiting for the write lock once stop is closed.
+// checkpointRound copies the WAL into the database while writers carry on.
+// If the WAL then holds restart pages or more, writing has not paused long
+// enough for it to start over: the round copies what was written meanwhile,
+// then holds writers off to copy the rest, so that the next write starts the
+// WAL over. It gives up waiting for the write lock once stop is closed.
 // Errors are left to the next round and to the backstop: a checkpoint that
 // fails copies less, it loses nothing.
 func (s *Store) checkpointRound(stop <-chan struct{}, restart int) {
 	ctx := context.Background()
-	last := -1
-	for range ckptPasses {
-		var busy, frames, copied int
-		if err := s.db.QueryRowContext(ctx, sqlCheckpoint).Scan(&busy, &frames, &copied); err != nil {
-			break
-		}
-		done := last >= 0 && frames-last < ckptTail
-		last = frames
-		if done {
-			break
-		}
+	var busy, frames, copied int
+	if err := s.db.QueryRowContext(ctx, sqlCheckpoint).Scan(&busy, &frames, &copied); err != nil || frames < restart {
+		return
 	}
-	if last < restart {
-		return // a pause in writing has let the WAL start over already
-	}
+	s.db.ExecContext(ctx, sqlCheckpoint)
 	select {
 	case s.wsem <- struct{}{}:
 	case <-stop:

@@ -15,16 +15,16 @@ const (
 	// The proposal insert checks first that its agent is not revoked, in the
 	// same transaction. (A single INSERT ... SELECT ... WHERE NOT EXISTS would
 	// do both, but makes SQLite keep a statement journal for the insert.)
-	sqlAgentRevoked   = `SELECT revoked_at IS NOT NULL FROM agents WHERE id = ?1`
+	sqlAgentRevoked   = `SELECT revoked_at IS NOT NULL FROM agents WHERE id = ?`
 	sqlInsertProposal = `INSERT INTO proposals(id, agent_id, summary, rationale, workspace, status, risk,
 		created_at, expires_at, action_count, kinds)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlInsertAction = `INSERT INTO actions(proposal_id, idx, kind, path, to_path, content_sha, params, params_sha, content)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlInsertBlob   = `INSERT INTO blobs(sha256, size, compressed) VALUES (?1, ?2, ?3) ON CONFLICT(sha256) DO NOTHING`
 	sqlHasBlob      = `SELECT 1 FROM blobs WHERE sha256 = ?1`
 	sqlGetBlob      = `SELECT size, compressed FROM blobs WHERE sha256 = ?1`
-	sqlInsertEvent  = `INSERT INTO events(ts, proposal_id, agent_id, type, data) VALUES (?1, ?2, ?3, ?4, ?5)`
+	sqlInsertEvent  = `INSERT INTO events(ts, proposal_id, agent_id, type, data) VALUES (?, ?, ?, ?, ?)`
 	sqlInsertDecide = `INSERT INTO decisions(proposal_id, verdict, reason, decided_by, decided_at, token) VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
 	sqlUpdateStatus = `UPDATE proposals SET status = ?1, decided_at = coalesce(decided_at, ?2)
 		WHERE id = ?3 AND status = ?4 RETURNING agent_id`
