@@ -96,17 +96,7 @@ func (s *Store) insert(ctx context.Context, r *insertReq) error {
 	s.ins.push(r)
 	select {
 	case s.wsem <- struct{}{}:
-		// Whoever held the lock before has finished: r is either done or
-		// still queued, and then a batch taken now or next contains it.
-		for !r.finished() {
-			// Callers still preparing their proposals would otherwise wait
-			// for a commit of their own: give them a chance to queue first.
-			for i := 0; i < 4 && int(s.inserting.Load()) > s.ins.len(); i++ {
-				runtime.Gosched()
-			}
-			s.writeBatch(s.ins.take())
-		}
-		<-s.wsem
+		s.lead(r)
 	case <-r.done:
 	case <-ctx.Done():
 		if s.ins.withdraw(r) {
@@ -115,6 +105,21 @@ func (s *Store) insert(ctx context.Context, r *insertReq) error {
 		<-r.done
 	}
 	return r.err
+}
+
+// lead writes batches until r is done, then releases the write lock, which
+// the caller has taken. Whoever held the lock before has finished, so r is
+// either done or still queued, and then a batch taken now or next holds it.
+func (s *Store) lead(r *insertReq) {
+	defer func() { <-s.wsem }()
+	for !r.finished() {
+		// Callers still preparing their proposals would otherwise wait for
+		// a commit of their own: give them a chance to queue first.
+		for i := 0; i < 4 && int(s.inserting.Load()) > s.ins.len(); i++ {
+			runtime.Gosched()
+		}
+		s.writeBatch(s.ins.take())
+	}
 }
 
 func (r *insertReq) finished() bool {
@@ -129,6 +134,11 @@ func (r *insertReq) finished() bool {
 // writeBatch writes batch in one transaction and settles every request in
 // it. The caller holds wsem.
 func (s *Store) writeBatch(batch []*insertReq) {
+	defer func() {
+		for _, r := range batch {
+			close(r.done)
+		}
+	}()
 	live := make([]*insertReq, 0, len(batch))
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -137,7 +147,10 @@ func (s *Store) writeBatch(batch []*insertReq) {
 		}
 		live = append(live, r)
 	}
-	if batchHook != nil && len(live) > 0 {
+	if len(live) == 0 {
+		return
+	}
+	if batchHook != nil {
 		batchHook(len(live))
 	}
 	stored := 0
@@ -211,8 +224,5 @@ func (s *Store) writeBatch(batch []*insertReq) {
 				r.then()
 			}
 		}
-	}
-	for _, r := range batch {
-		close(r.done)
 	}
 }
