@@ -56,43 +56,30 @@ func TestGroupCommitConcurrentInserts(t *testing.T) {
 	ctx := context.Background()
 	const writers, each = 64, 20
 	var (
-		wg       sync.WaitGroup
 		mu       sync.Mutex
 		announce []string // ids in the order their then ran
 	)
-	errs := make(chan error, writers*each)
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				n := w*each + i
-				p := small(newID(n), fmt.Sprintf("agent-%d", w%8), t0.Add(time.Duration(n)*time.Millisecond))
-				p.Actions[0].Content = fmt.Sprintf("notes of %d\n", n)
-				err := s.InsertProposalThen(ctx, p, func() {
-					mu.Lock()
-					announce = append(announce, p.ID)
-					mu.Unlock()
-				})
-				if err != nil {
-					errs <- err
-					continue
-				}
-				// Committed before InsertProposal returned: readable at once.
-				got, err := s.GetProposal(ctx, p.ID)
-				if err != nil {
-					errs <- err
-				} else if got.Actions[0].Content != p.Actions[0].Content {
-					errs <- fmt.Errorf("%s: content %q", p.ID, got.Actions[0].Content)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+	runWriters(t, writers, each, func(w, n int) error {
+		p := small(newID(n), fmt.Sprintf("agent-%d", w%8), t0.Add(time.Duration(n)*time.Millisecond))
+		p.Actions[0].Content = fmt.Sprintf("notes of %d\n", n)
+		err := s.InsertProposalThen(ctx, p, func() {
+			mu.Lock()
+			announce = append(announce, p.ID)
+			mu.Unlock()
+		})
+		if err != nil {
+			return err
+		}
+		// Committed before InsertProposal returned: readable at once.
+		got, err := s.GetProposal(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		if got.Actions[0].Content != p.Actions[0].Content {
+			return fmt.Errorf("%s: content %q", p.ID, got.Actions[0].Content)
+		}
+		return nil
+	})
 	for table, want := range map[string]int{"proposals": writers * each, "actions": writers * each,
 		"events": writers * each, "agents": 8} {
 		if n := count(t, s, table); n != want {

@@ -218,10 +218,11 @@ func TestEnsureAgent(t *testing.T) {
 	}
 }
 
-func TestConcurrentWriters(t *testing.T) {
-	s, _ := openTemp(t)
-	ctx := context.Background()
-	const writers, each = 8, 200
+// runWriters calls fn(w, n) from writers goroutines, w being the goroutine's
+// number and n running over w*each to w*each+each-1 in order, and reports
+// every error fn returns.
+func runWriters(t *testing.T, writers, each int, fn func(w, n int) error) {
+	t.Helper()
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*each)
 	for w := range writers {
@@ -229,17 +230,8 @@ func TestConcurrentWriters(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				n := w*each + i
-				p := small(newID(n), fmt.Sprintf("agent-%d", w), t0.Add(time.Duration(n)*time.Millisecond))
-				// Some shared content, large enough to be stored as a blob.
-				p.Actions[0].Content = fmt.Sprintf("content %d\n", n%10) + strings.Repeat("x", inlineContent)
-				if err := s.InsertProposal(ctx, p); err != nil {
+				if err := fn(w, w*each+i); err != nil {
 					errs <- err
-				}
-				if i%10 == 0 {
-					if _, _, err := s.ListByStatus(ctx, proposal.StatusPending, 0, 20); err != nil {
-						errs <- err
-					}
 				}
 			}
 		}()
@@ -247,8 +239,28 @@ func TestConcurrentWriters(t *testing.T) {
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		t.Errorf("concurrent insert: %v", err)
+		t.Error(err)
 	}
+}
+
+func TestConcurrentWriters(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	const writers, each = 8, 200
+	runWriters(t, writers, each, func(w, n int) error {
+		p := small(newID(n), fmt.Sprintf("agent-%d", w), t0.Add(time.Duration(n)*time.Millisecond))
+		// Some shared content, large enough to be stored as a blob.
+		p.Actions[0].Content = fmt.Sprintf("content %d\n", n%10) + strings.Repeat("x", inlineContent)
+		if err := s.InsertProposal(ctx, p); err != nil {
+			return fmt.Errorf("concurrent insert: %w", err)
+		}
+		if n%10 == 0 {
+			if _, _, err := s.ListByStatus(ctx, proposal.StatusPending, 0, 20); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if n := count(t, s, "proposals"); n != writers*each {
 		t.Errorf("proposals = %d, want %d", n, writers*each)
 	}

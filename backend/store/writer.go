@@ -103,25 +103,27 @@ func (t rawTx) stmt(query string) (rawStmt, error) {
 // exec runs query with args, which may be of the types database/sql accepts
 // for SQLite: nil, int, int64, string, []byte and driver.Valuer.
 func (t rawTx) exec(query string, args ...any) (driver.Result, error) {
-	st, err := t.stmt(query)
-	if err != nil {
-		return nil, err
-	}
-	nv, err := namedValues(args)
+	st, nv, err := t.bind(query, args)
 	if err != nil {
 		return nil, err
 	}
 	return st.ExecContext(context.Background(), nv)
 }
 
+// bind returns the statement for query and args as the driver takes them.
+func (t rawTx) bind(query string, args []any) (rawStmt, []driver.NamedValue, error) {
+	st, err := t.stmt(query)
+	if err != nil {
+		return nil, nil, err
+	}
+	nv, err := namedValues(args)
+	return st, nv, err
+}
+
 // queryRow runs query with args and reads its first row into dest, which
 // must have one element per column. It reports false if there is no row.
 func (t rawTx) queryRow(dest []driver.Value, query string, args ...any) (bool, error) {
-	st, err := t.stmt(query)
-	if err != nil {
-		return false, err
-	}
-	nv, err := namedValues(args)
+	st, nv, err := t.bind(query, args)
 	if err != nil {
 		return false, err
 	}
