@@ -113,9 +113,11 @@ func (s *Store) insert(ctx context.Context, r *insertReq) error {
 func (s *Store) lead(r *insertReq) {
 	defer func() { <-s.wsem }()
 	for !r.finished() {
-		// Callers still preparing their proposals would otherwise wait for
-		// a commit of their own: give them a chance to queue first.
-		for i := 0; i < 4 && int(s.inserting.Load()) > s.ins.len(); i++ {
+		// When proposals arrive together (the last batch held several, or
+		// another insert is being prepared now), let those on their way
+		// queue first rather than wait for a commit of their own. A caller
+		// alone never waits here.
+		for i := 0; i < 4 && (s.lastBatch > 1 || int(s.inserting.Load()) > s.ins.len()); i++ {
 			runtime.Gosched()
 		}
 		s.writeBatch(s.ins.take())
@@ -150,6 +152,7 @@ func (s *Store) writeBatch(batch []*insertReq) {
 	if len(live) == 0 {
 		return
 	}
+	s.lastBatch = len(live)
 	if batchHook != nil {
 		batchHook(len(live))
 	}
