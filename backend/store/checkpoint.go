@@ -51,7 +51,7 @@ type checkpointer struct {
 	done chan struct{}
 	once sync.Once
 
-	mark int // pages the writer had written at the last kick; guarded by wsem
+	written int // pages the writer has written since the last kick; guarded by wsem
 }
 
 func (c *checkpointer) close() {
@@ -89,12 +89,15 @@ func (s *Store) committed(dc any) {
 	if !ok {
 		return
 	}
-	// Pages written to the WAL by this connection since it opened.
-	written, _, err := st.Status(sqlite.DBStatusCacheWrite, false)
-	if err != nil || written-c.mark < ckptFrames {
+	// Pages this connection has written to the WAL since the last call.
+	n, _, err := st.Status(sqlite.DBStatusCacheWrite, true)
+	if err != nil {
 		return
 	}
-	c.mark = written
+	if c.written += n; c.written < ckptFrames {
+		return
+	}
+	c.written = 0
 	select {
 	case c.kick <- struct{}{}:
 	default:
