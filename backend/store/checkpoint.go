@@ -37,7 +37,7 @@ const (
 	ckptFrames = 4000
 	// ckptRestart: pages in the WAL at which the checkpointer holds writers
 	// off to let it start over, if no pause in writing has let it already.
-	ckptRestart = 12000
+	ckptRestart = 8000
 	// ckptBackstop: pages in the WAL at which the writer checkpoints itself
 	// (SQLite's wal_autocheckpoint).
 	ckptBackstop = 16000
