@@ -28,10 +28,10 @@ func BenchmarkInsertProposal(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "proposals/s")
 }
 
-// BenchmarkInsertProposal16 stores the same small proposals from 16
+// BenchmarkGroupCommit16 stores the same small proposals from 16
 // goroutines at once, so that inserts arriving during a commit share the
 // next one (group commit).
-func BenchmarkInsertProposal16(b *testing.B) {
+func BenchmarkGroupCommit16(b *testing.B) {
 	s, _ := openTemp(b)
 	ctx := context.Background()
 	var next atomic.Int64
