@@ -26,6 +26,9 @@ import (
 // one commit holds the write lock.
 const maxBatch = 128
 
+// together: a mean batch above this means proposals arrive together.
+const together = 1.1
+
 // batchHook, if set (by tests), is called with the size of every batch
 // written.
 var batchHook func(size int)
@@ -113,11 +116,11 @@ func (s *Store) insert(ctx context.Context, r *insertReq) error {
 func (s *Store) lead(r *insertReq) {
 	defer func() { <-s.wsem }()
 	for !r.finished() {
-		// When proposals arrive together (the last batch held several, or
+		// When proposals arrive together (recent batches held several, or
 		// another insert is being prepared now), let those on their way
 		// queue first rather than wait for a commit of their own. A caller
 		// alone never waits here.
-		for i := 0; i < 4 && (s.lastBatch > 1 || int(s.inserting.Load()) > s.ins.len()); i++ {
+		for i := 0; i < 4 && (s.batchMean > together || int(s.inserting.Load()) > s.ins.len()); i++ {
 			runtime.Gosched()
 		}
 		s.writeBatch(s.ins.take())
@@ -152,7 +155,9 @@ func (s *Store) writeBatch(batch []*insertReq) {
 	if len(live) == 0 {
 		return
 	}
-	s.lastBatch = len(live)
+	// A moving mean: a batch weighs 1/8, so the mean falls back to one
+	// proposal within some thirty batches once inserts stop arriving together.
+	s.batchMean += (float64(len(live)) - s.batchMean) / 8
 	if batchHook != nil {
 		batchHook(len(live))
 	}

@@ -112,7 +112,7 @@ type Store struct {
 	w         *writer       // the connection writes go through; used under wsem
 	ins       insertQueue   // proposal inserts waiting for a writer
 	inserting atomic.Int64  // InsertProposal calls under way
-	lastBatch int           // proposals in the last batch written; guarded by wsem
+	batchMean float64       // moving mean of proposals per batch; guarded by wsem
 	ckpt      *checkpointer // copies the WAL into the database off the commit path
 	enc       *zstd.Encoder
 	dec       *zstd.Decoder
