@@ -11,12 +11,12 @@
 // committed, and proposals inserted concurrently may share one commit, in
 // which a refused one (ErrExists, ErrRevoked) fails alone and leaves the
 // others stored, while a proposal inserted with no other write under way is
-// committed on its own; a status change succeeds only from the
-// status the caller expects, so of two concurrent deciders exactly one wins;
-// content over 2 KiB is stored once per SHA-256, zstd-compressed, and checked
-// against its hash and a size cap when read back, and smaller content is kept
-// as is in its action's row. Writers within one process are serialized in Go,
-// so they never meet SQLITE_BUSY; readers run concurrently under WAL.
+// committed on its own; a status change succeeds only from the status the
+// caller expects, so of two concurrent deciders exactly one wins; content over
+// 2 KiB is stored once per SHA-256, zstd-compressed, and checked against its
+// hash and a size cap when read back, and smaller content is kept as is in its
+// action's row. Writers within one process are serialized in Go, so they never
+// meet SQLITE_BUSY; readers run concurrently under WAL.
 package store
 
 import (
