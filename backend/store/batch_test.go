@@ -373,3 +373,37 @@ func TestCheckpointRoundRestartsTheWAL(t *testing.T) {
 		t.Errorf("the WAL has %d bytes after 450 commits since the round, %d before", grown, before)
 	}
 }
+
+// A database at version 3, the last before the reserved versions, migrates
+// to this build's version, and a proposal stored before keeps its content.
+func TestMigrateFromVersion3(t *testing.T) {
+	s, path := openTemp(t)
+	ctx := context.Background()
+	old := small(newID(1), "alice", t0)
+	old.Actions[0].Content = strings.Repeat("stored as a blob ", inlineContent/8)
+	if err := s.InsertProposal(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`ALTER TABLE actions DROP COLUMN content`, `PRAGMA user_version = 3`} {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	var v int
+	if err := s2.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion() {
+		t.Errorf("user_version = %d, %v; want %d", v, err, SchemaVersion())
+	}
+	got, err := s2.GetProposal(ctx, old.ID)
+	if err != nil || got.Actions[0].Content != old.Actions[0].Content {
+		t.Fatalf("proposal stored before the migration: %v", err)
+	}
+	if err := s2.InsertProposal(ctx, small(newID(2), "alice", t0)); err != nil {
+		t.Fatal(err)
+	}
+}
