@@ -13,11 +13,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"countersign/backend/config"
+	"countersign/backend/executor"
 	"countersign/backend/gateway"
+	"countersign/backend/intent"
 	"countersign/backend/keystore"
 	"countersign/backend/proposal"
 	"countersign/backend/queue"
@@ -33,6 +39,13 @@ type Options struct {
 	// RuntimeDir holds the agent gateway's Unix socket; "" = the per-user
 	// default ($XDG_RUNTIME_DIR, or a per-user temporary directory).
 	RuntimeDir string
+	// Roots are the folders Countersign may change: a proposal's workspace
+	// must lie inside one. Empty: the user's home folder.
+	Roots []string
+	// Manual leaves approved proposals for the caller to execute (tests).
+	Manual bool
+	// Getenv is where commands' scrubbed environment comes from; nil = os.Getenv.
+	Getenv func(string) string
 }
 
 // Core holds the running backend.
@@ -50,7 +63,21 @@ type Core struct {
 	// but the person can still review and decide what is queued.
 	Gateway    *gateway.Server
 	GatewayErr error
+	// Executor carries out approved proposals, and undoes and redoes them.
+	Executor *executor.Executor
+	// Recovered says what Start finished that a previous run left half
+	// done, one line per proposal.
+	Recovered  []string
+	RecoverErr error
 	now        func() time.Time
+	manual     bool
+
+	// Executions run in the background, under runCtx, until Close.
+	runCtx    context.Context
+	stopRuns  context.CancelFunc
+	runs      sync.WaitGroup
+	lockMu    sync.Mutex
+	lock      *flock.Flock // held while this process carries out proposals
 
 	closeOnce sync.Once
 	closeErr  error
@@ -72,11 +99,25 @@ func Open(o Options) (*Core, error) {
 		st.Close()
 		return nil, err
 	}
-	c := &Core{DataDir: o.DataDir, Store: st, Queue: q, Gateway: gw, now: o.Now}
+	c := &Core{DataDir: o.DataDir, Store: st, Queue: q, Gateway: gw, now: o.Now, manual: o.Manual}
 	if c.now == nil {
 		c.now = time.Now
 	}
 	c.Keys, c.KeyErr = OpenKeystore(o.Keystore, o.DataDir, c.now)
+	roots := o.Roots
+	if len(roots) == 0 {
+		if home, err := os.UserHomeDir(); err == nil {
+			roots = []string{home}
+		}
+	}
+	c.Executor = executor.New(executor.Config{Store: st, Mover: q, Roots: roots, Protected: []string{o.DataDir},
+		Now: o.Now, Getenv: o.Getenv, Keys: func() (intent.KeySet, error) {
+			if c.Keys == nil {
+				return nil, c.KeyErr
+			}
+			return c.Keys.Keys()
+		}})
+	c.runCtx, c.stopRuns = context.WithCancel(context.Background())
 	return c, nil
 }
 
@@ -85,10 +126,83 @@ func (c *Core) Start(ctx context.Context) error {
 	if err := c.Queue.Start(ctx); err != nil {
 		return fmt.Errorf("start queue: %w", err)
 	}
+	// What a killed process left half done is settled before anything new.
+	if err := c.TakeExecution(ctx); err != nil {
+		c.RecoverErr = err
+	}
 	if err := c.Gateway.Start(ctx); err != nil {
 		c.GatewayErr = fmt.Errorf("agents cannot connect: %w", err)
 	}
 	return nil
+}
+
+// ErrExecutionBusy: another process carries out proposals for this data
+// folder (the app is running).
+var ErrExecutionBusy = errors.New("another Countersign process is carrying out proposals for this data folder; use its window, or quit it first")
+
+// TakeExecution makes this process the one that carries out proposals for
+// the data folder (an exclusive lock file, held until Close), then finishes
+// what an interrupted process left (Recover). Two processes never execute,
+// undo or recover the same data folder at once.
+func (c *Core) TakeExecution(ctx context.Context) error {
+	c.lockMu.Lock()
+	defer c.lockMu.Unlock()
+	if c.lock == nil {
+		l := flock.New(filepath.Join(c.DataDir, "execution.lock"))
+		ok, err := l.TryLock()
+		if err != nil {
+			return fmt.Errorf("lock the data folder for execution: %w", err)
+		}
+		if !ok {
+			return ErrExecutionBusy
+		}
+		c.lock = l
+	}
+	c.Recovered, c.RecoverErr = c.Executor.Recover(ctx)
+	return c.RecoverErr
+}
+
+// Executing reports whether this process carries out proposals.
+func (c *Core) Executing() bool {
+	c.lockMu.Lock()
+	defer c.lockMu.Unlock()
+	return c.lock != nil
+}
+
+// launch executes an approved proposal in the background.
+func (c *Core) launch(p *proposal.Proposal) {
+	if c.manual || p == nil || p.Status != proposal.StatusApproved || !c.Executing() {
+		return
+	}
+	c.runs.Add(1)
+	go func() {
+		defer c.runs.Done()
+		c.Executor.Execute(c.runCtx, p.ID) // the outcome is recorded with the proposal
+	}()
+}
+
+// Undo restores what an executed proposal changed; see executor.Undo.
+func (c *Core) Undo(ctx context.Context, id string, force bool) (*executor.Result, error) {
+	if !c.Executing() {
+		return nil, ErrExecutionBusy
+	}
+	return c.Executor.Undo(ctx, id, force)
+}
+
+// Redo re-applies a reverted proposal; see executor.Redo.
+func (c *Core) Redo(ctx context.Context, id string, force bool) (*executor.Result, error) {
+	if !c.Executing() {
+		return nil, ErrExecutionBusy
+	}
+	return c.Executor.Redo(ctx, id, force)
+}
+
+// Execute carries out an approved proposal now, in this process.
+func (c *Core) Execute(ctx context.Context, id string) (*executor.Result, error) {
+	if !c.Executing() {
+		return nil, ErrExecutionBusy
+	}
+	return c.Executor.Execute(ctx, id)
 }
 
 // PendingCount reports how many proposals wait for a decision.
@@ -103,7 +217,16 @@ func (c *Core) PendingCount(ctx context.Context) (int, error) {
 // Close stops everything; later calls return the first result.
 func (c *Core) Close() error {
 	c.closeOnce.Do(func() {
+		// An execution still running is cancelled, which rolls it back.
+		c.stopRuns()
+		c.runs.Wait()
 		c.closeErr = errors.Join(c.Gateway.Close(), c.Queue.Close(), c.Store.Close())
+		c.lockMu.Lock()
+		if c.lock != nil {
+			c.closeErr = errors.Join(c.closeErr, c.lock.Unlock())
+			c.lock = nil
+		}
+		c.lockMu.Unlock()
 	})
 	return c.closeErr
 }

@@ -18,7 +18,7 @@ import (
 
 func openCore(t *testing.T) *Core {
 	t.Helper()
-	c, err := Open(Options{DataDir: t.TempDir(), Keystore: keystore.KindFile})
+	c, err := Open(Options{DataDir: t.TempDir(), Keystore: keystore.KindFile, Manual: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,5 +104,9 @@ func (c *Core) ApproveSelection(ctx context.Context, id string, sel Selection, b
 			return nil, err
 		}
 	}
-	return c.Queue.Decide(ctx, id, proposal.Decision{Verdict: verdict, DecidedBy: by, Token: token})
+	out, err := c.Queue.Decide(ctx, id, proposal.Decision{Verdict: verdict, DecidedBy: by, Token: token})
+	if err == nil {
+		c.launch(out)
+	}
+	return out, err
 }

@@ -37,7 +37,19 @@ const (
 	EventDenied    EventType = "proposal.denied"
 	EventExpired   EventType = "proposal.expired"
 	EventWithdrawn EventType = "proposal.withdrawn"
+	EventExecuting EventType = "proposal.executing"
+	EventExecuted  EventType = "proposal.executed"
+	EventFailed    EventType = "proposal.failed"
+	EventReverted  EventType = "proposal.reverted"
 )
+
+// uiEvents maps the store events of execution and undo to what the UI hears.
+var uiEvents = map[store.EventType]EventType{
+	store.EventExecuting: EventExecuting,
+	store.EventExecuted:  EventExecuted,
+	store.EventFailed:    EventFailed,
+	store.EventReverted:  EventReverted,
+}
 
 // Event is one change, as the UI receives it.
 type Event struct {
@@ -578,6 +590,23 @@ func (q *Queue) Decide(ctx context.Context, id string, d proposal.Decision) (*pr
 	}
 	p.Status, p.Decision = to, &d
 	return p, nil
+}
+
+// Move applies a status change of an approved proposal's execution, undo or
+// redo (c.Event is one of store's executing, executed, failed, reverted),
+// with its journal, and announces it. Decisions go through Decide, not Move.
+func (q *Queue) Move(ctx context.Context, c store.StatusChange) error {
+	if q.isClosed() {
+		return errClosed
+	}
+	ev, ok := uiEvents[c.Event]
+	if !ok || c.From == proposal.StatusPending {
+		return fmt.Errorf("queue: Move does not record %q changes from %s", c.Event, c.From)
+	}
+	if c.At.IsZero() {
+		c.At = q.now()
+	}
+	return q.change(ctx, c, ev)
 }
 
 // Withdraw takes back a pending proposal; only the agent that submitted it

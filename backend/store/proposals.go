@@ -72,17 +72,18 @@ type params struct {
 	Body       string              `json:"body,omitempty"`
 	Tool       string              `json:"tool,omitempty"`
 	Input      *string             `json:"input,omitempty"`
+	Check      bool                `json:"check,omitempty"`
 }
 
 func paramsOf(a *proposal.Action) *params {
 	p := &params{Edits: a.Edits, Cells: a.Cells, Argv: a.Argv, Dir: a.Dir, TimeoutSec: a.TimeoutSec,
-		Writes: a.Writes, Method: a.Method, URL: a.URL, Body: a.Body, Tool: a.Tool}
+		Writes: a.Writes, Method: a.Method, URL: a.URL, Body: a.Body, Tool: a.Tool, Check: a.Check}
 	if a.Input != nil {
 		in := string(a.Input)
 		p.Input = &in
 	}
 	if p.Edits == nil && p.Cells == nil && p.Argv == nil && p.Dir == "" && p.TimeoutSec == 0 &&
-		p.Writes == nil && p.Method == "" && p.URL == "" && p.Body == "" && p.Tool == "" && p.Input == nil {
+		p.Writes == nil && p.Method == "" && p.URL == "" && p.Body == "" && p.Tool == "" && p.Input == nil && !p.Check {
 		return nil
 	}
 	return p
@@ -90,7 +91,7 @@ func paramsOf(a *proposal.Action) *params {
 
 func (p *params) apply(a *proposal.Action) {
 	a.Edits, a.Cells, a.Argv, a.Dir, a.TimeoutSec = p.Edits, p.Cells, p.Argv, p.Dir, p.TimeoutSec
-	a.Writes, a.Method, a.URL, a.Body, a.Tool = p.Writes, p.Method, p.URL, p.Body, p.Tool
+	a.Writes, a.Method, a.URL, a.Body, a.Tool, a.Check = p.Writes, p.Method, p.URL, p.Body, p.Tool, p.Check
 	if p.Input != nil {
 		a.Input = json.RawMessage(*p.Input)
 	}
@@ -200,7 +201,7 @@ func (s *Store) InsertProposal(ctx context.Context, p *proposal.Proposal) error 
 		}
 		res, err := tx.StmtContext(ctx, s.stmts.insertProposal).ExecContext(ctx,
 			p.ID, p.AgentID, p.Summary, p.Rationale, p.Workspace, string(p.Status), string(p.Risk),
-			created, nullTime(p.ExpiresAt), len(p.Actions), kindsOf(p.Actions))
+			created, nullTime(p.ExpiresAt), len(p.Actions), kindsOf(p.Actions), p.AgentRuns)
 		if err != nil {
 			if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT {
 				return fmt.Errorf("%w: proposal %s", ErrExists, p.ID)
@@ -243,7 +244,7 @@ func (s *Store) GetProposal(ctx context.Context, id string) (*proposal.Proposal,
 		token                       sql.NullString
 	)
 	err := s.stmts.getProposal.QueryRowContext(ctx, id).Scan(&p.AgentID, &p.Summary, &p.Rationale,
-		&p.Workspace, &status, &risk, &created, &expires, &verdict, &reason, &decidedBy, &decidedAt, &token)
+		&p.Workspace, &status, &risk, &created, &expires, &verdict, &reason, &decidedBy, &decidedAt, &token, &p.AgentRuns)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: proposal %s", ErrNotFound, id)
 	}
@@ -396,6 +397,7 @@ type StatusChange struct {
 	Decision *proposal.Decision // recorded with the change, if not nil
 	Event    EventType          // the audit event written with the change
 	Data     json.RawMessage    // extra event data; nil: the decision, if any
+	Journal  *Journal           // execution journal written with the change, if not nil
 }
 
 // UpdateStatus applies c in one transaction: the status changes only if it is
@@ -424,6 +426,10 @@ func (s *Store) UpdateStatus(ctx context.Context, c StatusChange) error {
 	var dataArg any
 	if data != nil {
 		dataArg = string(data)
+	}
+	blobs, err := s.journalBlobs(ctx, c.Journal)
+	if err != nil {
+		return err
 	}
 	at := c.At.UnixNano()
 	return s.write(ctx, "update status", func(tx *sql.Tx) error {
@@ -455,6 +461,11 @@ func (s *Store) UpdateStatus(ctx context.Context, c StatusChange) error {
 			}
 			if _, err := tx.StmtContext(ctx, s.stmts.insertDecision).ExecContext(ctx,
 				c.ID, string(d.Verdict), d.Reason, d.DecidedBy, when.UnixNano(), d.Token); err != nil {
+				return err
+			}
+		}
+		if c.Journal != nil {
+			if err := s.writeJournal(ctx, tx, c.ID, c.At, c.Journal, blobs); err != nil {
 				return err
 			}
 		}

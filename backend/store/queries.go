@@ -14,8 +14,8 @@ const (
 
 	// Inserts nothing when the agent is revoked; the caller checks rows affected.
 	sqlInsertProposal = `INSERT INTO proposals(id, agent_id, summary, rationale, workspace, status, risk,
-		created_at, expires_at, action_count, kinds)
-		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
+		created_at, expires_at, action_count, kinds, agent_runs)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
 		WHERE NOT EXISTS (SELECT 1 FROM agents WHERE id = ?2 AND revoked_at IS NOT NULL)`
 	sqlInsertAction = `INSERT INTO actions(proposal_id, idx, kind, path, to_path, content_sha, params, params_sha)
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`
@@ -29,7 +29,7 @@ const (
 	sqlStatusOf = `SELECT status FROM proposals WHERE id = ?1`
 
 	sqlGetProposal = `SELECT p.agent_id, p.summary, p.rationale, p.workspace, p.status, p.risk, p.created_at,
-		p.expires_at, d.verdict, d.reason, d.decided_by, d.decided_at, d.token
+		p.expires_at, d.verdict, d.reason, d.decided_by, d.decided_at, d.token, p.agent_runs
 		FROM proposals p LEFT JOIN decisions d ON d.proposal_id = p.id WHERE p.id = ?1`
 	sqlListActions = `SELECT kind, path, to_path, content_sha, params, params_sha FROM actions
 		WHERE proposal_id = ?1 ORDER BY idx`
