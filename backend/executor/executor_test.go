@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -291,5 +292,40 @@ func TestTokenChecks(t *testing.T) {
 	_, err = h.c.Execute(context.Background(), q.ID)
 	if !errors.Is(err, store.ErrTokenUsed) {
 		t.Fatalf("second use of a token: %v", err)
+	}
+}
+
+// TestUndoDataStoredOnce: undo data for repeated content costs its
+// distinct bytes only. 200 files replaced with one of 4 contents, over
+// files holding one of 2 contents, add exactly 6 blobs to the store.
+func TestUndoDataStoredOnce(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	olds := []string{strings.Repeat("old A\n", 2000), strings.Repeat("old B\n", 2000)}
+	news := []string{strings.Repeat("new 1\n", 2000), strings.Repeat("new 2\n", 2000), strings.Repeat("new 3\n", 2000), strings.Repeat("new 4\n", 2000)}
+	var actions []proposal.Action
+	for i := range 200 {
+		rel := fmt.Sprintf("f%03d.txt", i)
+		h.write(rel, olds[i%2], 0o644)
+		actions = append(actions, proposal.Action{Kind: proposal.KindFileWrite, Path: rel, Content: news[i%4]})
+	}
+	p := h.submit(actions...) // stores the 4 new contents with the proposal
+	h.approve(p.ID)
+	n0, bytes0, _, err := h.c.Store.BlobStats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := h.c.Execute(ctx, p.ID)
+	if err != nil || res.Outcome != executor.OutcomeExecuted {
+		t.Fatalf("%+v %v", res, err)
+	}
+	n1, bytes1, _, err := h.c.Store.BlobStats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The after-states are the proposal's own contents, already stored; the
+	// before-states are 2 distinct contents.
+	if n1-n0 != 2 || bytes1-bytes0 != int64(len(olds[0])+len(olds[1])) {
+		t.Fatalf("undo data added %d blobs, %d bytes; want 2 blobs, %d bytes", n1-n0, bytes1-bytes0, len(olds[0])+len(olds[1]))
 	}
 }

@@ -21,14 +21,14 @@ import (
 // harness is a real backend (SQLite file, signing key, queue) whose
 // executor may change only ws.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	c    *core.Core
 	ws   string // the workspace
 	base string // the one allowed root, holding ws and outside
 	data string
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	base, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
@@ -119,7 +119,7 @@ type entry struct {
 
 // tree records every path under dir, byte for byte (by SHA-256) and mode
 // for mode.
-func tree(t *testing.T, dir string) map[string]entry {
+func tree(t testing.TB, dir string) map[string]entry {
 	t.Helper()
 	out := map[string]entry{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {

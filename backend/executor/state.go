@@ -107,35 +107,13 @@ func tempName(rel, id string, seq int) string {
 	return path.Join(path.Dir(rel), fmt.Sprintf(".countersign-%s-%d.tmp", id, seq))
 }
 
-// set makes rel hold want, whose content (for a file) is content. It writes
-// files atomically: a temporary file in the same directory, written,
-// given its mode, synced, then renamed over rel. The directories it changes
-// are added to dirty, to be synced once at the end.
-func (w *Workspace) set(rel string, have, want store.PathState, content []byte, tmp string, dirty map[string]bool) error {
+// setDir makes rel a directory (want kind dir) or removes the empty
+// directory there (want kind absent). The directories it changes are added
+// to dirty, to be synced at the end.
+func (w *Workspace) setDir(rel string, have, want store.PathState, dirty map[string]bool) error {
 	name := filepath.FromSlash(rel)
-	parent := path.Dir(rel)
-	switch want.Kind {
-	case store.StateFile:
-		if have.Kind == store.StateDir {
-			return fmt.Errorf("%s is a directory now; it cannot be replaced by a file", rel)
-		}
-		if err := w.writeAtomic(name, filepath.FromSlash(tmp), content, fs.FileMode(want.Mode)); err != nil {
-			return w.rootErr(rel, err)
-		}
-	case store.StateAbsent:
-		if have.Kind == store.StateAbsent {
-			return nil
-		}
-		if err := w.root.Remove(name); err != nil {
-			return w.rootErr(rel, err)
-		}
-	case store.StateDir:
-		if have.Kind == store.StateDir {
-			return nil
-		}
-		if have.Kind != store.StateAbsent {
-			return fmt.Errorf("%s is a file now; it cannot become a directory", rel)
-		}
+	switch {
+	case want.Kind == store.StateDir && have.Kind == store.StateAbsent:
 		mode := fs.FileMode(want.Mode)
 		if mode == 0 {
 			mode = defaultDirMode
@@ -144,47 +122,83 @@ func (w *Workspace) set(rel string, have, want store.PathState, content []byte, 
 			return w.rootErr(rel, err)
 		}
 		dirty[rel] = true
+	case want.Kind == store.StateDir:
+		return fmt.Errorf("%s is a file now; it cannot become a directory", rel)
+	case want.Kind == store.StateAbsent && have.Kind == store.StateDir:
+		if err := w.root.Remove(name); err != nil {
+			return w.rootErr(rel, err)
+		}
 	default:
-		return fmt.Errorf("%s: cannot restore a state of kind %q", rel, want.Kind)
+		return fmt.Errorf("%s: cannot make %s into %s", rel, have.Kind, want.Kind)
 	}
-	dirty[parent] = true
+	dirty[path.Dir(rel)] = true
 	return nil
 }
 
-func (w *Workspace) writeAtomic(name, tmp string, content []byte, mode fs.FileMode) (err error) {
+// stage writes content to the temporary file tmp with exactly mode (Chmod
+// on the open file, so the umask does not apply), without syncing it: the
+// staged files of a batch are synced together (syncStaged) before any is
+// renamed into place.
+func (w *Workspace) stage(tmp string, content []byte, mode fs.FileMode) (err error) {
 	if mode == 0 {
 		mode = defaultFileMode
 	}
-	_ = w.root.Remove(tmp) // a leftover of an interrupted run
-	f, err := w.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, 0o600)
+	name := filepath.FromSlash(tmp)
+	_ = w.root.Remove(name) // a leftover of an interrupted run
+	f, err := w.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, 0o600)
 	if err != nil {
 		return err
 	}
 	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
-			f.Close()
-			w.root.Remove(tmp)
+			w.root.Remove(name)
 		}
 	}()
 	if _, err = io.Copy(f, bytes.NewReader(content)); err != nil {
 		return err
 	}
-	// Chmod on the open file: the umask does not apply, and the mode is
-	// exactly the one recorded.
-	if err = f.Chmod(mode); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return w.root.Rename(tmp, name)
+	return f.Chmod(mode)
 }
+
+// syncStaged makes the staged files durable: one syncfs(2) of the
+// filesystem for a large batch on Linux, otherwise an fsync of each.
+func (w *Workspace) syncStaged(tmps []string) error {
+	if len(tmps) == 0 {
+		return nil
+	}
+	if len(tmps) >= syncfsBatch {
+		if ok, err := w.syncFS(); ok {
+			return err
+		}
+	}
+	for _, t := range tmps {
+		f, err := w.root.OpenFile(filepath.FromSlash(t), os.O_RDWR|oNoFollow, 0)
+		if err != nil {
+			return err
+		}
+		err = f.Sync()
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("sync %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// syncfsBatch: from this many staged files, one filesystem-wide sync is
+// cheaper than a sync per file.
+const syncfsBatch = 16
 
 // syncDirs makes the directory entries of dirty durable.
 func (w *Workspace) syncDirs(dirty map[string]bool) error {
+	if len(dirty) >= syncfsBatch {
+		if ok, err := w.syncFS(); ok {
+			return err
+		}
+	}
 	var first error
 	for d := range dirty {
 		f, err := w.root.Open(filepath.FromSlash(d))

@@ -23,11 +23,15 @@ import (
 // after-state, in reverse towards the before-state, so a path changed by
 // several steps passes through each state in turn), then directories to
 // remove (in reverse). A path already in the wanted state is left alone. A
-// path in neither state is a conflict unless force is set. With force, the
-// fixed temporary files of the steps are removed too (a crash may have left
-// one), and paths that appeared under a command's declared scope while its
-// after-state was still unknown are removed.
-func (x *Executor) converge(w *Workspace, id string, steps []store.UndoStep, toPost, force bool, dirty map[string]bool) error {
+// path in neither state is a conflict unless force is set.
+//
+// Files are written in two phases: every new content is first staged in its
+// step's temporary file, the staged files are synced together, and only
+// then renamed into place (and files to remove removed), in order. With
+// force, the temporary files of every step are removed (a crash may have
+// left one), and paths that appeared under a command's declared scope while
+// its after-state was still unknown are removed.
+func (x *Executor) converge(w *Workspace, id string, steps []store.UndoStep, toPost, force bool, dirty map[string]bool) (err error) {
 	want := func(s store.UndoStep) store.PathState {
 		if toPost {
 			return s.Post
@@ -40,31 +44,38 @@ func (x *Executor) converge(w *Workspace, id string, steps []store.UndoStep, toP
 		}
 		return s.Post
 	}
-	apply := func(s store.UndoStep, cur store.PathState) error {
+	// decide says whether s must change a path now in state cur.
+	decide := func(s store.UndoStep, cur store.PathState) (bool, error) {
 		wnt, oth := want(s), other(s)
 		if same(cur, wnt) {
-			return nil
+			return false, nil
 		}
 		if !force && !same(cur, oth) {
-			return fmt.Errorf("%s changed while this ran (found %s)", s.Path, describe(cur))
+			return false, fmt.Errorf("%s changed while this ran (found %s)", s.Path, describe(cur))
 		}
+		return true, nil
+	}
+	hook := func(s store.UndoStep) error {
 		if x.beforeStep != nil {
-			if err := x.beforeStep(s.Seq, s.Path); err != nil {
-				return err
-			}
+			return x.beforeStep(s.Seq, s.Path)
 		}
-		var content []byte
-		if wnt.Kind == store.StateFile {
-			content = wnt.Content
-			if content == nil {
-				b, err := x.cfg.Store.GetBlob(context.Background(), wnt.SHA)
-				if err != nil {
-					return fmt.Errorf("%s: its content was not kept: %w", s.Path, err)
-				}
-				content = b
-			}
+		return nil
+	}
+	dirStep := func(s store.UndoStep) error {
+		if err := x.check(w, s.Path); err != nil {
+			return err
 		}
-		return w.set(s.Path, cur, wnt, content, tempName(s.Path, id, s.Seq), dirty)
+		cur, err := w.current(s.Path)
+		if err != nil {
+			return err
+		}
+		if change, err := decide(s, cur); err != nil || !change {
+			return err
+		}
+		if err := hook(s); err != nil {
+			return err
+		}
+		return w.setDir(s.Path, cur, want(s), dirty)
 	}
 	idx := make([]int, len(steps))
 	for i := range idx {
@@ -82,19 +93,24 @@ func (x *Executor) converge(w *Workspace, id string, steps []store.UndoStep, toP
 	}
 	for _, i := range idx { // directories to create
 		if s := steps[i]; usable(s) && want(s).Kind == store.StateDir {
-			if err := x.check(w, s.Path); err != nil {
-				return err
-			}
-			cur, err := w.current(s.Path)
-			if err != nil {
-				return err
-			}
-			if err := apply(s, cur); err != nil {
+			if err := dirStep(s); err != nil {
 				return err
 			}
 		}
 	}
-	for _, i := range files { // files
+
+	// Files: stage, sync, then rename and remove in order.
+	var changes []fileChange
+	var tmps []string
+	defer func() {
+		if err != nil {
+			for _, t := range tmps {
+				_ = w.root.Remove(filepath.FromSlash(t))
+			}
+		}
+	}()
+	view := map[string]store.PathState{} // paths as the changes so far leave them
+	for _, i := range files {
 		s := steps[i]
 		if force && s.Pre.Kind != store.StateScope {
 			_ = w.root.Remove(filepath.FromSlash(tempName(s.Path, id, s.Seq)))
@@ -102,20 +118,68 @@ func (x *Executor) converge(w *Workspace, id string, steps []store.UndoStep, toP
 		if !usable(s) || want(s).Kind == store.StateDir {
 			continue
 		}
-		if err := x.check(w, s.Path); err != nil {
-			return err
+		cur, seen := view[s.Path]
+		if !seen {
+			if err := x.check(w, s.Path); err != nil {
+				return err
+			}
+			if cur, err = w.current(s.Path); err != nil {
+				return err
+			}
 		}
-		cur, err := w.current(s.Path)
-		if err != nil {
-			return err
-		}
-		if want(s).Kind == store.StateAbsent && cur.Kind == store.StateDir {
+		wnt := want(s)
+		if wnt.Kind == store.StateAbsent && cur.Kind == store.StateDir {
 			continue // a directory: the last pass
 		}
-		if err := apply(s, cur); err != nil {
+		if ok, err := decide(s, cur); err != nil {
+			return err
+		} else if !ok {
+			continue
+		}
+		if cur.Kind == store.StateDir {
+			return fmt.Errorf("%s is a directory now; it cannot be replaced by a file", s.Path)
+		}
+		c := fileChange{s: s}
+		if wnt.Kind == store.StateFile {
+			content := wnt.Content
+			if content == nil {
+				b, err := x.cfg.Store.GetBlob(context.Background(), wnt.SHA)
+				if err != nil {
+					return fmt.Errorf("%s: its content was not kept: %w", s.Path, err)
+				}
+				content = b
+			}
+			c.tmp = tempName(s.Path, id, s.Seq)
+			if err := w.stage(c.tmp, content, fs.FileMode(wnt.Mode)); err != nil {
+				return w.rootErr(s.Path, err)
+			}
+			tmps = append(tmps, c.tmp)
+		}
+		changes = append(changes, c)
+		view[s.Path] = wnt
+	}
+	if err := w.syncStaged(tmps); err != nil {
+		return err
+	}
+	for n, c := range changes {
+		if err := hook(c.s); err != nil {
+			tmps = tmps[countStaged(changes[:n]):]
 			return err
 		}
+		name := filepath.FromSlash(c.s.Path)
+		if c.tmp != "" {
+			err = w.root.Rename(filepath.FromSlash(c.tmp), name)
+		} else if err = w.root.Remove(name); errors.Is(err, fs.ErrNotExist) {
+			err = nil
+		}
+		if err != nil {
+			tmps = tmps[countStaged(changes[:n]):]
+			return w.rootErr(c.s.Path, err)
+		}
+		dirty[path.Dir(c.s.Path)] = true
 	}
+	tmps = nil
+
 	if force && !toPost {
 		if err := x.sweepScopes(w, steps, dirty); err != nil {
 			return err
@@ -131,12 +195,30 @@ func (x *Executor) converge(w *Workspace, id string, steps []store.UndoStep, toP
 			return err
 		}
 		if cur.Kind == store.StateDir {
-			if err := apply(s, cur); err != nil {
+			if err := dirStep(s); err != nil {
 				return fmt.Errorf("remove the directory %s: %w", s.Path, err)
 			}
 		}
 	}
 	return nil
+}
+
+// fileChange is one file to rename into place from its staged temporary
+// file, or to remove (tmp "").
+type fileChange struct {
+	s   store.UndoStep
+	tmp string
+}
+
+// countStaged counts the changes that staged a file.
+func countStaged(cs []fileChange) int {
+	n := 0
+	for _, c := range cs {
+		if c.tmp != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // check resolves a journal path again before it is touched.
