@@ -94,7 +94,7 @@ func Open(o Options) (*Core, error) {
 	}
 	q := queue.New(queue.Config{Store: st, Emit: o.Emit, Now: o.Now, Limits: proposal.DefaultLimits()})
 	gw, err := gateway.New(gateway.Config{Store: st, Queue: q, DataDir: o.DataDir, RuntimeDir: o.RuntimeDir,
-		Limits: proposal.DefaultLimits(), Now: o.Now, Previews: true})
+		Limits: proposal.DefaultLimits(), Now: o.Now, Previews: true, Settles: !o.Manual})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -117,6 +117,7 @@ func Open(o Options) (*Core, error) {
 			}
 			return c.Keys.Keys()
 		}})
+	gw.SetObserve(c.Executor.Observe)
 	c.runCtx, c.stopRuns = context.WithCancel(context.Background())
 	return c, nil
 }

@@ -645,6 +645,19 @@ func (q *Queue) Withdraw(ctx context.Context, id, agentID string) (*proposal.Pro
 // an unavailable error when the queue closes. A proposal found pending past
 // its deadline is expired on the spot.
 func (q *Queue) Wait(ctx context.Context, id string) (*proposal.Proposal, error) {
+	return q.waitFor(ctx, id, func(s proposal.Status) bool { return s != proposal.StatusPending })
+}
+
+// WaitSettled is Wait past approval: it returns once the proposal is
+// neither pending, nor approved, nor executing (a proposal the agent
+// carries out itself settles at once after approval).
+func (q *Queue) WaitSettled(ctx context.Context, id string) (*proposal.Proposal, error) {
+	return q.waitFor(ctx, id, func(s proposal.Status) bool {
+		return s != proposal.StatusPending && s != proposal.StatusApproved && s != proposal.StatusExecuting
+	})
+}
+
+func (q *Queue) waitFor(ctx context.Context, id string, done func(proposal.Status) bool) (*proposal.Proposal, error) {
 	for {
 		ch, release := q.watch(id)
 		p, err := q.Get(ctx, id)
@@ -663,7 +676,7 @@ func (q *Queue) Wait(ctx context.Context, id string) (*proposal.Proposal, error)
 				continue
 			}
 		}
-		if p.Status != proposal.StatusPending {
+		if done(p.Status) {
 			release()
 			return p, nil
 		}
