@@ -263,6 +263,25 @@ func (b *bridge) call(w http.ResponseWriter, r *http.Request) {
 				err = a.ApproveSelection(id, sel)
 			}
 		}
+	case "ListDecided":
+		var off, lim int
+		if off, err = arg[int](c.Args, 0); err == nil {
+			if lim, err = arg[int](c.Args, 1); err == nil {
+				result, err = a.ListDecided(off, lim)
+			}
+		}
+	case "Undo", "Redo":
+		var id string
+		var force bool
+		if id, err = arg[string](c.Args, 0); err == nil {
+			if force, err = arg[bool](c.Args, 1); err == nil {
+				if c.Method == "Undo" {
+					result, err = a.Undo(id, force)
+				} else {
+					result, err = a.Redo(id, force)
+				}
+			}
+		}
 	case "UIReady":
 		a.UIReady()
 	default:

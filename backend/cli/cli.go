@@ -25,7 +25,7 @@ import (
 type WindowOptions struct {
 	DataDir  string
 	Demo     bool
-	Bridge   string // test builds only: serve the UI over HTTP on this address instead of a window
+	Bridge   string   // test builds only: serve the UI over HTTP on this address instead of a window
 	Keystore string   // "keyring" (default) or "file"
 	Roots    []string // folders Countersign may change
 }

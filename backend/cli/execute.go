@@ -116,7 +116,7 @@ func executionCommands(d Deps, dataDir, ks *string, roots *[]string) []*cobra.Co
 	recoverCmd := &cobra.Command{
 		Use:   "recover",
 		Short: "Finish what an interrupted run left: roll back half-done executions, complete undo and redo",
-		Long: "The app does this when it starts. Exit status: 0 nothing left to do or all recovered, 1 failed.",
+		Long:  "The app does this when it starts. Exit status: 0 nothing left to do or all recovered, 1 failed.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := openExecution(cmd.Context(), d, *dataDir, *ks, *roots)

@@ -73,11 +73,11 @@ type Core struct {
 	manual     bool
 
 	// Executions run in the background, under runCtx, until Close.
-	runCtx    context.Context
-	stopRuns  context.CancelFunc
-	runs      sync.WaitGroup
-	lockMu    sync.Mutex
-	lock      *flock.Flock // held while this process carries out proposals
+	runCtx   context.Context
+	stopRuns context.CancelFunc
+	runs     sync.WaitGroup
+	lockMu   sync.Mutex
+	lock     *flock.Flock // held while this process carries out proposals
 
 	closeOnce sync.Once
 	closeErr  error

@@ -65,7 +65,9 @@ func TestEscapesRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	w := func(p string) proposal.Action { return proposal.Action{Kind: proposal.KindFileWrite, Path: p, Content: "pwned\n"} }
+	w := func(p string) proposal.Action {
+		return proposal.Action{Kind: proposal.KindFileWrite, Path: p, Content: "pwned\n"}
+	}
 	edit := func(p string) proposal.Action {
 		return proposal.Action{Kind: proposal.KindFileEdit, Path: p, Edits: []proposal.Edit{{Old: "secret", New: "pwned"}}}
 	}

@@ -58,7 +58,7 @@ type Config struct {
 	Roots []string
 	// Protected are folders never changed, even inside a root (the data dir).
 	Protected []string
-	Now       func() time.Time  // nil = time.Now
+	Now       func() time.Time    // nil = time.Now
 	Getenv    func(string) string // nil = os.Getenv; the source of a command's scrubbed environment
 }
 

@@ -511,16 +511,40 @@ func (q *Queue) ListPending(ctx context.Context, offset, limit int) (Page, error
 	if err != nil {
 		return Page{}, fromStore("", err)
 	}
-	page := Page{Items: make([]Summary, len(items)), Total: total, Offset: offset}
+	return Page{Items: summaries(items), Total: total, Offset: offset}, nil
+}
+
+// ListDecided returns a page of proposals that left pending, the most
+// recently decided first. Total is the number of items in the page plus
+// one when more may follow (the history is not counted).
+func (q *Queue) ListDecided(ctx context.Context, offset, limit int) (Page, error) {
+	if limit <= 0 {
+		limit = defaultPage
+	}
+	limit = min(limit, maxPage)
+	offset = max(offset, 0)
+	items, err := q.st.ListDecided(ctx, offset, limit+1)
+	if err != nil {
+		return Page{}, fromStore("", err)
+	}
+	total := offset + len(items)
+	if len(items) > limit {
+		items = items[:limit]
+	}
+	return Page{Items: summaries(items), Total: total, Offset: offset}, nil
+}
+
+func summaries(items []store.Summary) []Summary {
+	out := make([]Summary, len(items))
 	for i, s := range items {
 		kinds := s.Kinds
 		if kinds == nil {
 			kinds = []proposal.Kind{}
 		}
-		page.Items[i] = Summary{ID: s.ID, AgentID: s.AgentID, Summary: s.Summary, Risk: s.Risk, Status: s.Status,
+		out[i] = Summary{ID: s.ID, AgentID: s.AgentID, Summary: s.Summary, Risk: s.Risk, Status: s.Status,
 			CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt, ActionCount: s.ActionCount, Kinds: kinds}
 	}
-	return page, nil
+	return out
 }
 
 // Get returns a proposal with its actions and decision.

@@ -239,3 +239,14 @@ func (s *Store) BlobStats(ctx context.Context) (count, bytes, compressed int64, 
 		Scan(&count, &bytes, &compressed)
 	return count, bytes, compressed, s.wrap("blob stats", err)
 }
+
+// ListDecided returns one page of proposals that left pending (decided,
+// expired or withdrawn), the most recently decided first.
+func (s *Store) ListDecided(ctx context.Context, offset, limit int) ([]Summary, error) {
+	rows, err := s.db.QueryContext(ctx, sqlListDecided, limit, offset)
+	if err != nil {
+		return nil, s.wrap("list decided", err)
+	}
+	out, err := scanSummaries(rows)
+	return out, s.wrap("list decided", err)
+}

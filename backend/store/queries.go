@@ -44,6 +44,8 @@ const (
 	sqlDueForExpiry = `SELECT id, expires_at FROM proposals
 		WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?1
 		ORDER BY expires_at LIMIT ?2`
+	sqlListDecided = `SELECT ` + summaryColumns + ` FROM proposals WHERE decided_at IS NOT NULL
+		ORDER BY decided_at DESC, id DESC LIMIT ?1 OFFSET ?2`
 	sqlNextExpiry = `SELECT min(expires_at) FROM proposals WHERE status = 'pending' AND expires_at IS NOT NULL`
 
 	eventColumns       = `id, ts, proposal_id, agent_id, type, data`

@@ -41,3 +41,7 @@ CREATE TABLE undo_steps (
 
 -- Recovery on start: executions still in flight.
 CREATE INDEX executions_in_flight ON executions(phase) WHERE phase <> 'done';
+
+-- The history: proposals that left pending, most recently decided first. A
+-- partial index, so that inserting a pending proposal does not write it.
+CREATE INDEX proposals_by_decided ON proposals(decided_at, id) WHERE decided_at IS NOT NULL;

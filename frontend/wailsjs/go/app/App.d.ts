@@ -16,12 +16,18 @@ export function Get(arg1:string):Promise<app.ProposalView>;
 
 export function Info():Promise<app.Info>;
 
+export function ListDecided(arg1:number,arg2:number):Promise<queue.Page>;
+
 export function ListPending(arg1:number,arg2:number):Promise<queue.Page>;
 
 export function Preview(arg1:string):Promise<Array<preview.Action>>;
 
 export function PreviewLines(arg1:string,arg2:number,arg3:number,arg4:number):Promise<Array<string>>;
 
+export function Redo(arg1:string,arg2:boolean):Promise<app.UndoOutcome>;
+
 export function SheetWindow(arg1:string,arg2:number,arg3:sheet.WindowQuery):Promise<sheet.Grid>;
 
 export function UIReady():Promise<void>;
+
+export function Undo(arg1:string,arg2:boolean):Promise<app.UndoOutcome>;
