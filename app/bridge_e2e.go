@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -322,7 +321,7 @@ func (b *bridge) seed(w http.ResponseWriter, r *http.Request) {
 	for i := 0; i < req.Count; i++ {
 		p := proposal.Proposal{
 			AgentID:   fmt.Sprintf("seed-agent-%d", i%7),
-			Workspace: filepath.Join(b.s.o.DataDir, "seed-workspace"),
+			Workspace: b.s.o.DataDir + "-seed",
 			Summary:   fmt.Sprintf("Seeded change %d: update %s", i, strings.Repeat("x", i%5)),
 			Actions:   []proposal.Action{{Kind: proposal.KindFileWrite, Path: fmt.Sprintf("seed/file-%d.txt", i), Content: fmt.Sprintf("content %d\n", i)}},
 		}
