@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -327,5 +330,82 @@ func TestUndoDataStoredOnce(t *testing.T) {
 	// before-states are 2 distinct contents.
 	if n1-n0 != 2 || bytes1-bytes0 != int64(len(olds[0])+len(olds[1])) {
 		t.Fatalf("undo data added %d blobs, %d bytes; want 2 blobs, %d bytes", n1-n0, bytes1-bytes0, len(olds[0])+len(olds[1]))
+	}
+}
+
+// TestUndoConflict: a file changed after Countersign wrote it is not
+// overwritten by undo; the conflict comes back with a diff, nothing changes;
+// forced, undo restores the before-state.
+func TestUndoConflict(t *testing.T) {
+	h := newHarness(t)
+	h.write("doc.txt", "one\ntwo\n", 0o644)
+	p, res := h.run(proposal.Action{Kind: proposal.KindFileWrite, Path: "doc.txt", Content: "one\nTWO\n"},
+		proposal.Action{Kind: proposal.KindFileWrite, Path: "other.txt", Content: "o\n"})
+	if res.Outcome != executor.OutcomeExecuted {
+		t.Fatal(res.Error)
+	}
+	h.write("doc.txt", "one\nTWO\nthree, added by hand\n", 0o644)
+	before := tree(t, h.ws)
+	ctx := context.Background()
+	_, err := h.c.Undo(ctx, p.ID, false)
+	var ce *executor.ConflictError
+	if !errors.As(err, &ce) || len(ce.Conflicts) != 1 || ce.Conflicts[0].Path != "doc.txt" {
+		t.Fatalf("undo over a changed file: %v", err)
+	}
+	mustContain(t, ce.Conflicts[0].Diff, "+three, added by hand")
+	sameTree(t, "after a refused undo", tree(t, h.ws), before)
+	if got := h.status(p.ID); got != proposal.StatusExecuted {
+		t.Fatalf("status %s", got)
+	}
+	if _, err := h.c.Undo(ctx, p.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(h.ws, "doc.txt")); string(b) != "one\ntwo\n" {
+		t.Fatalf("forced undo: %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(h.ws, "other.txt")); !os.IsNotExist(err) {
+		t.Fatalf("other.txt: %v", err)
+	}
+}
+
+// TestNetRequest sends the approved request (method, URL, body) without
+// following redirects; a refusal by the server fails the proposal and rolls
+// back the file written before it.
+func TestNetRequest(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = append(got, r.Method+" "+r.URL.Path+" "+string(b))
+		switch r.URL.Path {
+		case "/redirect":
+			http.Redirect(w, r, "/elsewhere", http.StatusFound)
+		case "/refuse":
+			http.Error(w, "no", http.StatusForbidden)
+		default:
+			fmt.Fprint(w, "stored")
+		}
+	}))
+	defer srv.Close()
+	h := newHarness(t)
+	_, res := h.run(proposal.Action{Kind: proposal.KindNetRequest, Method: "PUT", URL: srv.URL + "/upload", Body: "report"},
+		proposal.Action{Kind: proposal.KindNetRequest, Method: "POST", URL: srv.URL + "/redirect", Body: "x"})
+	if res.Outcome != executor.OutcomeExecuted || res.Actions[0].HTTPStatus != 200 || res.Actions[0].Stdout != "stored" ||
+		res.Actions[1].HTTPStatus != http.StatusFound {
+		t.Fatalf("%+v", res)
+	}
+	if len(res.NotUndoable) != 2 {
+		t.Errorf("not undoable: %v", res.NotUndoable)
+	}
+	before := tree(t, h.ws)
+	_, res = h.run(proposal.Action{Kind: proposal.KindFileWrite, Path: "sent.txt", Content: "s\n"},
+		proposal.Action{Kind: proposal.KindNetRequest, Method: "POST", URL: srv.URL + "/refuse", Body: "y"})
+	if res.Outcome != executor.OutcomeFailed {
+		t.Fatalf("%+v", res)
+	}
+	mustContain(t, res.Error, "403")
+	sameTree(t, "after a refused request", tree(t, h.ws), before)
+	want := []string{"PUT /upload report", "POST /redirect x", "POST /refuse y"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("server saw %v, want %v (no redirect followed)", got, want)
 	}
 }
