@@ -131,6 +131,7 @@ func (c *Core) Start(ctx context.Context) error {
 	if err := c.TakeExecution(ctx); err != nil {
 		c.RecoverErr = err
 	}
+	c.resumeApproved(ctx)
 	if err := c.Gateway.Start(ctx); err != nil {
 		c.GatewayErr = fmt.Errorf("agents cannot connect: %w", err)
 	}
@@ -161,6 +162,26 @@ func (c *Core) TakeExecution(ctx context.Context) error {
 	}
 	c.Recovered, c.RecoverErr = c.Executor.Recover(ctx)
 	return c.RecoverErr
+}
+
+// resumeApproved carries out proposals approved before the last stop that
+// did not start (the app quit right after the approval). Their tokens are
+// checked as always: one that expired in the meantime fails, and says so.
+func (c *Core) resumeApproved(ctx context.Context) {
+	if c.manual || !c.Executing() {
+		return
+	}
+	for {
+		items, _, err := c.Store.ListByStatus(ctx, proposal.StatusApproved, 0, 100)
+		if err != nil || len(items) == 0 {
+			return
+		}
+		for _, it := range items {
+			if _, err := c.Executor.Execute(ctx, it.ID); err != nil {
+				return // not approved any more, or the store failed: leave the rest for the next start
+			}
+		}
+	}
 }
 
 // Executing reports whether this process carries out proposals.
