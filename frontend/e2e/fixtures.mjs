@@ -1,5 +1,6 @@
 // Realistic proposals for the end-to-end specs and screenshots, one of each
 // kind of action, submitted through the test bridge's /__test/submit.
+import { until } from './harness.mjs';
 
 export const samples = [
   {
@@ -115,4 +116,15 @@ export async function getProposal(base, id) {
   const res = await fetch(`${base}/__test/proposal/${encodeURIComponent(id)}`);
   if (!res.ok) throw new Error(`proposal ${id}: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+/** Waits until the proposal has the status; returns it. */
+export async function expectStatus(base, id, status, { timeoutMs = 10_000 } = {}) {
+  return until(
+    async () => {
+      const p = await getProposal(base, id);
+      return p.status === status ? p : null;
+    },
+    { what: `${id} ${status}`, timeoutMs },
+  );
 }

@@ -3,36 +3,17 @@
 // as queue.spec.mjs: the built UI in Chromium against the e2e backend.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { getProposal, submit } from './fixtures.mjs';
-import { artifactsDir as defaultArtifacts, launchBrowser, startBackend, until } from './harness.mjs';
+import { expectStatus, getProposal, submit } from './fixtures.mjs';
+import { artifactsDir as defaultArtifacts, launchBrowser, startBackend, until, watchErrors } from './harness.mjs';
 
 const artifacts = process.env.COUNTERSIGN_ARTIFACTS || defaultArtifacts;
 mkdirSync(artifacts, { recursive: true });
 
 const sha256 = (s) => createHash('sha256').update(s).digest('hex');
-
-function watchErrors(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  return errors;
-}
-
-async function expectStatus(base, id, status) {
-  return until(
-    async () => {
-      const p = await getProposal(base, id);
-      return p.status === status ? p : null;
-    },
-    { what: `${id} ${status}` },
-  );
-}
 
 async function open(page, summary) {
   await page.click(`[role="option"]:has-text(${JSON.stringify(summary)})`);
@@ -161,7 +142,10 @@ describe('previews', () => {
     }
     await approve.click();
 
-    const decided = await expectStatus(base, p.id, 'approved');
+    // Carried out as approved: only the kept change, and not the second file.
+    const decided = await expectStatus(base, p.id, 'executed');
+    assert.equal(readFileSync(join(workspace, 'schedule.txt'), 'utf8'), first);
+    assert.equal(existsSync(join(workspace, 'notes', 'changes.md')), false);
     assert.equal(decided.decision.verdict, 'approve-part');
     assert.match(decided.decision.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
     const c = claims(decided.decision.token);
@@ -207,8 +191,11 @@ describe('previews', () => {
     await until(async () => (await page.$('.confirm-approve')) === null, { what: 'confirm closed' });
     await page.click('.decide .btn-primary');
     await page.click('.confirm-approve .btn-danger');
-    const decided = await expectStatus(base, p.id, 'approved');
+    // Approved, but the file to edit is not there: carrying it out fails and
+    // nothing is created.
+    const decided = await expectStatus(base, p.id, 'failed');
     assert.equal(decided.decision.verdict, 'approve');
+    assert.equal(existsSync(join(workspace, 'missing.md')), false);
     assert.deepEqual(errors, []);
     await page.close();
   });

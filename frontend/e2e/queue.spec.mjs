@@ -2,24 +2,15 @@
 // test-only countersign-e2e binary, which serves frontend/dist and bridges
 // the bound methods and events over HTTP). Run with `npm run e2e`.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { getProposal, samples, submit } from './fixtures.mjs';
-import { artifactsDir as defaultArtifacts, launchBrowser, startBackend, until } from './harness.mjs';
+import { expectStatus, samples, submit } from './fixtures.mjs';
+import { artifactsDir as defaultArtifacts, launchBrowser, startBackend, until, watchErrors } from './harness.mjs';
 
 const artifacts = process.env.COUNTERSIGN_ARTIFACTS || defaultArtifacts;
 mkdirSync(artifacts, { recursive: true });
-
-function watchErrors(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  return errors;
-}
 
 const rowTitles = (page) => page.$$eval('[role="option"] .row-summary', (els) => els.map((e) => e.textContent));
 const selectedTitle = (page) => page.$eval('[role="option"][aria-selected="true"] .row-summary', (e) => e.textContent);
@@ -30,16 +21,6 @@ async function expectSelected(page, summary) {
   await until(async () => (await detailTitle(page).catch(() => null)) === summary, { what: `detail of "${summary}"` });
   // Approving before the preview is there asks for confirmation: wait for it.
   await page.waitForSelector('.actions[data-preview="ready"], .actions[data-preview="error"]');
-}
-
-async function expectStatus(base, id, status) {
-  return until(
-    async () => {
-      const p = await getProposal(base, id);
-      return p.status === status ? p : null;
-    },
-    { what: `${id} ${status}` },
-  );
 }
 
 describe('review queue', () => {
@@ -93,15 +74,17 @@ describe('review queue', () => {
     await page.keyboard.press('ArrowDown');
     await expectSelected(page, 'Bravo');
 
-    // Approve with the button: the next proposal is selected.
+    // Approve with the button: the next proposal is selected. Countersign
+    // carries it out: Bravo.txt is written in the workspace.
     await page.click('button:has-text("Approve")');
-    await expectStatus(base, b.id, 'approved');
+    await expectStatus(base, b.id, 'executed');
+    assert.equal(readFileSync(join(workspace, 'Bravo.txt'), 'utf8'), 'Bravo\n');
     await expectSelected(page, 'Alpha');
     assert.deepEqual(await rowTitles(page), ['Delta', 'Charlie', 'Alpha']);
 
     // Approve with `a`.
     await page.keyboard.press('a');
-    const approvedA = await expectStatus(base, a.id, 'approved');
+    const approvedA = await expectStatus(base, a.id, 'executed');
     assert.equal(approvedA.decision.verdict, 'approve');
     // Every decision is signed: a compact JWS, three base64url segments.
     assert.match(approvedA.decision.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
@@ -130,14 +113,19 @@ describe('review queue', () => {
     await expectSelected(page, 'Delta');
 
     // Decide the rest: the empty state appears. Delta deletes a file that is
-    // not there, so it has no preview and approving asks once more.
+    // not there, so it has no preview, approving asks once more, and carrying
+    // it out fails (nothing is changed).
     await page.keyboard.press('a');
     await page.click('.confirm-approve button:has-text("without a preview")');
-    await expectStatus(base, d.id, 'approved');
+    const failed = await expectStatus(base, d.id, 'failed');
+    assert.equal(failed.decision.verdict, 'approve');
     await expectSelected(page, 'Echo');
     await page.keyboard.press('a');
-    await expectStatus(base, e.id, 'approved');
+    await expectStatus(base, e.id, 'executed');
+    assert.equal(readFileSync(join(workspace, 'Echo.txt'), 'utf8'), 'Echo\n');
     await page.waitForSelector('text=No requests waiting');
+    // The status line follows the last approval through to its outcome.
+    await page.waitForSelector('.last-decision:has-text("Approved and carried out: Echo")');
     assert.match(await page.textContent('.pending-count'), /0\s*pending/);
     await page.screenshot({ path: join(artifacts, 'e2e-empty.png') });
 
@@ -161,6 +149,8 @@ describe('review queue', () => {
         ['Run the test suite and regenerate snapshots', '.argv .arg-text'],
         ['Update Q3 budget: marketing line and totals', 'table.cells'],
         ['Add a usage section to README.md', '.code-del'],
+        // What a request sends out cannot be taken back: said before approval.
+        ['Upload the meeting notes to the team wiki', '.undo-warning:has-text("Cannot be undone")'],
         ['Upload the meeting notes to the team wiki', '.request-line'],
         ['Create a page "Trip ideas" in the Personal workspace', '[aria-label="Tool input"]'],
       ]) {

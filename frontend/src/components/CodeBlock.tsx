@@ -14,7 +14,7 @@ interface Props {
 
 /** The class of one line of a unified diff. */
 export function patchLineClass(line: string): string {
-  if (line.startsWith('+++') || line.startsWith('---')) return 'ln ln-meta';
+  if (line.startsWith('+++') || line.startsWith('---') || line.startsWith('diff ') || line.startsWith('index ')) return 'ln ln-meta';
   if (line.startsWith('@@')) return 'ln ln-hunk';
   if (line.startsWith('+')) return 'ln ln-add';
   if (line.startsWith('-')) return 'ln ln-del';

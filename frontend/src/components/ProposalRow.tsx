@@ -8,11 +8,16 @@ import { Revealed } from './Revealed';
 import { RiskBadge } from './RiskBadge';
 import { rowDomId, type ListRowProps } from './VirtualList';
 
-/**
- * One proposal as a list row: agent and age, summary, risk and kinds, and
- * whatever badge the list adds (the history's status).
- */
-export function ProposalRow({ s, index, total, selected, onPick, badge }: Omit<ListRowProps, 'id'> & { s: Summary; badge?: ReactNode }) {
+interface Props extends Omit<ListRowProps, 'id'> {
+  s: Summary;
+  /** Before the list's own badges (the history's status). */
+  badge?: ReactNode;
+  /** Said before the age, where the row is not about a request just made ("asked"). */
+  agePrefix?: string;
+}
+
+/** One proposal as a list row: agent and age, summary, risk and kinds. */
+export function ProposalRow({ s, index, total, selected, onPick, badge, agePrefix }: Props) {
   const summary = revealInline(s.summary).text;
   const agent = revealInline(s.agent_id).text;
   return (
@@ -30,7 +35,10 @@ export function ProposalRow({ s, index, total, selected, onPick, badge }: Omit<L
         <span className="row-agent" title={clip(agent, 1000)}>
           <Revealed text={clip(s.agent_id, 120)} inline />
         </span>
-        <Age at={s.created_at} />
+        <span className="row-age">
+          {agePrefix && `${agePrefix} `}
+          <Age at={s.created_at} />
+        </span>
       </div>
       <div className="row-summary" title={clip(summary, 2000)}>
         <Revealed text={clip(s.summary, 300)} inline />

@@ -53,7 +53,7 @@ export function ActionBar() {
           )}
           <LastDecision />
           <span className="hint hint-wide">
-            <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>?</kbd> all shortcuts
+            <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>h</kbd> history · <kbd>?</kbd> all shortcuts
           </span>
         </div>
       )}

@@ -70,7 +70,7 @@ function Actions({ actions, results }: { actions: Action[]; results: ActionResul
     <section className="actions" aria-labelledby="actions-title">
       <h2 id="actions-title">
         {actions.length === 1 ? '1 action' : `${actions.length} actions`}
-        {results && <span className="muted"> · what each did</span>}
+        {results && results.length > 0 && <span className="muted"> · what each did</span>}
       </h2>
       {shown.map((a, i) => (
         <ResultCard key={i} action={a} index={i} count={actions.length} r={byIndex.get(i)} />
