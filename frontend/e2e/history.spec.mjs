@@ -4,12 +4,12 @@
 // Chromium against the e2e backend, which may change files under the
 // temporary folder where the workspace is made.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { expectStatus, getProposal, submit } from './fixtures.mjs';
-import { artifactsDir as defaultArtifacts, launchBrowser, startBackend, until, watchErrors } from './harness.mjs';
+import { artifactsDir as defaultArtifacts, until, watchErrors } from './harness.mjs';
+import { suite } from './suite.mjs';
 
 const artifacts = process.env.COUNTERSIGN_ARTIFACTS || defaultArtifacts;
 mkdirSync(artifacts, { recursive: true });
@@ -22,21 +22,10 @@ async function expectBanner(page, word) {
 }
 
 describe('history, undo and redo', () => {
-  let backend;
-  let browser;
-  let workspace;
-  before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), 'countersign-history-'));
-    backend = await startBackend();
-    browser = await launchBrowser({ viewport: { width: 1280, height: 860 } });
-  });
-  after(async () => {
-    await browser?.close();
-    await backend?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  const env = suite({ workspace: 'countersign-history-', viewport: { width: 1280, height: 860 } });
 
   it('carries out an approval, undoes and redoes it on disk, and asks before overwriting later edits', async () => {
+    const { backend, browser, workspace } = env;
     const base = backend.url;
     const notes = join(workspace, 'notes.md');
     const todoDir = join(workspace, 'todo');
@@ -150,6 +139,7 @@ describe('history, undo and redo', () => {
   });
 
   it('shows a failed execution with its error, and nothing to undo', async () => {
+    const { backend, browser, workspace } = env;
     const base = backend.url;
     const p = await submit(base, {
       agent_id: 'codex-cli',

@@ -3,12 +3,12 @@
 // as queue.spec.mjs: the built UI in Chromium against the e2e backend.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { expectStatus, getProposal, submit } from './fixtures.mjs';
-import { artifactsDir as defaultArtifacts, launchBrowser, startBackend, until, watchErrors } from './harness.mjs';
+import { artifactsDir as defaultArtifacts, until, watchErrors } from './harness.mjs';
+import { suite } from './suite.mjs';
 
 const artifacts = process.env.COUNTERSIGN_ARTIFACTS || defaultArtifacts;
 mkdirSync(artifacts, { recursive: true });
@@ -35,21 +35,10 @@ function fileWriteDigest(path, content) {
 }
 
 describe('previews', () => {
-  let backend;
-  let browser;
-  let workspace;
-  before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), 'countersign-preview-'));
-    backend = await startBackend();
-    browser = await launchBrowser({ viewport: { width: 1280, height: 860 } });
-  });
-  after(async () => {
-    await browser?.close();
-    await backend?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  const env = suite({ workspace: 'countersign-preview-', viewport: { width: 1280, height: 860 } });
 
   it('shows a real diff, switches layout, and approves part of it', async () => {
+    const { backend, browser, workspace } = env;
     const base = backend.url;
     const lines = Array.from({ length: 60 }, (_, i) => `Line ${i + 1}: the café opens at ${8 + (i % 4)} o'clock`);
     const original = `${lines.join('\n')}\n`;
@@ -164,6 +153,7 @@ describe('previews', () => {
   });
 
   it('asks once more before approving without a preview', async () => {
+    const { backend, browser, workspace } = env;
     const base = backend.url;
     const p = await submit(base, {
       agent_id: 'claude-code',
@@ -202,18 +192,10 @@ describe('previews', () => {
 });
 
 describe('spreadsheet preview', () => {
-  let backend;
-  let browser;
-  before(async () => {
-    backend = await startBackend({ args: ['--demo'] });
-    browser = await launchBrowser({ viewport: { width: 1280, height: 860 } });
-  });
-  after(async () => {
-    await browser?.close();
-    await backend?.stop();
-  });
+  const env = suite({ args: ['--demo'], viewport: { width: 1280, height: 860 } });
 
   it('shows the changed cells of the demo budget on a grid', async () => {
+    const { backend, browser } = env;
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
     await page.goto(backend.url);

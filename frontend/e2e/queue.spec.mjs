@@ -2,12 +2,12 @@
 // test-only countersign-e2e binary, which serves frontend/dist and bridges
 // the bound methods and events over HTTP). Run with `npm run e2e`.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { expectStatus, samples, submit } from './fixtures.mjs';
-import { artifactsDir as defaultArtifacts, launchBrowser, startBackend, until, watchErrors } from './harness.mjs';
+import { artifactsDir as defaultArtifacts, until, watchErrors } from './harness.mjs';
+import { suite } from './suite.mjs';
 
 const artifacts = process.env.COUNTERSIGN_ARTIFACTS || defaultArtifacts;
 mkdirSync(artifacts, { recursive: true });
@@ -24,21 +24,10 @@ async function expectSelected(page, summary) {
 }
 
 describe('review queue', () => {
-  let backend;
-  let browser;
-  let workspace;
-  before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), 'countersign-workspace-'));
-    backend = await startBackend();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await backend?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  const env = suite({ workspace: 'countersign-workspace-' });
 
   it('lists, selects, approves, denies and updates live', async () => {
+    const { backend, browser, workspace } = env;
     const base = backend.url;
     const make = (name, kind = 'file.write') => ({
       agent_id: 'test-agent',
@@ -134,6 +123,7 @@ describe('review queue', () => {
   });
 
   it('shows every kind of action, in light and dark, down to 800x500', async () => {
+    const { backend, browser } = env;
     const base = backend.url;
     for (const s of samples) await submit(base, s);
     const page = await browser.context.newPage();

@@ -137,4 +137,12 @@ describe('detail store', () => {
     expect(d().view?.proposal.id).toBe('p1');
     expect(d().liveStatus).toBeNull();
   });
+
+  it('knows the outcome of its decision when the events beat the answer', async () => {
+    const { stores, d } = await started(2);
+    const approving = d().approve();
+    stores.detail.getState().applyBatch([left('p0', 'approved'), left('p0', 'executing'), left('p0', 'executed')]);
+    await approving;
+    expect(d().lastDecided).toMatchObject({ id: 'p0', verb: 'approve', status: 'executed' });
+  });
 });

@@ -14,6 +14,7 @@ import type { QueueStore } from './queue';
 import { fetchShown, retryShown } from './shown';
 
 const CACHE_SIZE = 64;
+const SEEN_SIZE = 256;
 
 export type Verb = 'approve' | 'deny';
 
@@ -73,6 +74,8 @@ export function canDecide(s: Pick<DetailState, 'view' | 'liveStatus' | 'deciding
 
 export function createDetailStore(backend: Backend, queue: QueueStore, preview?: PreviewStore): DetailStore {
   const cache = new LRU<string, ProposalView>(CACHE_SIZE);
+  // The last status events gave, for the proposals they were about lately.
+  const seen = new LRU<string, Status>(SEEN_SIZE);
   const remember = (v: ProposalView): void => cache.set(v.proposal.id, v);
   const prefetching = new Set<string>();
 
@@ -113,11 +116,12 @@ export function createDetailStore(backend: Backend, queue: QueueStore, preview?:
       }
       cache.delete(id);
       preview?.getState().forget(id);
-      set({
-        deciding: null,
-        denyOpen: false,
-        lastDecided: { id, summary: view.proposal.summary, verb },
-      });
+      // Its events may have come before the answer did: start from them.
+      const known = seen.get(id);
+      const decided: Decided = { id, summary: view.proposal.summary, verb };
+      if (known && known !== 'pending') decided.status = known;
+      set({ deciding: null, denyOpen: false, lastDecided: decided });
+      if (known === 'failed') void explainFailure(id);
       queue.getState().removeDecided([id], true);
     }
 
@@ -229,6 +233,7 @@ export function createDetailStore(backend: Backend, queue: QueueStore, preview?:
         for (const e of batch) {
           if (isSubmitted(e)) continue;
           cache.delete(e.proposal_id);
+          seen.set(e.proposal_id, e.status);
           if (e.proposal_id === current) {
             status = e.status;
             executed ||= isAfterApproval(e);

@@ -139,6 +139,20 @@ describe('history store', () => {
     expect(h().model.ids).toEqual(['p9', 'p8', 'p0']);
   });
 
+  it('keeps the status an event gave over a page fetched before it', async () => {
+    const { h, backend } = await shown(1);
+    let release!: () => void;
+    backend.decidedGate = new Promise((r) => (release = r));
+    backend.history.unshift(decided(4));
+    backend.emit([left('p4', 'approved')]);
+    // The refresh's page is read as it was before p0 was undone.
+    backend.emit([left('p0', 'reverted')]);
+    backend.decidedGate = null;
+    release();
+    await flush();
+    expect(h().model.byId.get('p0')?.status).toBe('reverted');
+  });
+
   it('refreshes after the first page when events came while it loaded', async () => {
     const t = withHistory(1);
     let release!: () => void;

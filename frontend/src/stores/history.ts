@@ -3,10 +3,13 @@
 // loads nothing until it is first shown; only this store asks the backend
 // for the history list.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ApiError, Backend, QueueEvent, Status } from '../api';
+import type { ApiError, Backend, Page, QueueEvent, Status } from '../api';
 import { appendPage, emptyHistory, mergeHead, setStatuses, type HistoryModel } from '../lib/historyModel';
+import { LRU } from '../lib/lru';
 import { isSubmitted } from '../lib/queueModel';
 import { PAGE_SIZE, pageFailure, pageLimit, PREFETCH_MARGIN } from './paging';
+
+const EVENT_STATUSES = 2000;
 
 /** idle: not shown yet, so not loaded. */
 export type HistoryPhase = 'idle' | 'loading' | 'ready' | 'error';
@@ -46,6 +49,17 @@ export function createHistoryStore(backend: Backend): HistoryStore {
   // A refresh runs alone; one asked for meanwhile runs once after it.
   let refreshing = false;
   let refreshAgain = false;
+  // The last status events gave. A page fetched before an event may carry
+  // the status from before it: after each page, these are laid over it.
+  const fromEvents = new LRU<string, Status>(EVENT_STATUSES);
+  const withEvents = (model: HistoryModel, page: Page): HistoryModel => {
+    const known = new Map<string, Status>();
+    for (const s of page.items) {
+      const status = fromEvents.get(s.id);
+      if (status) known.set(s.id, status);
+    }
+    return known.size > 0 ? setStatuses(model, known) : model;
+  };
 
   return createStore<HistoryState>()((set, get) => {
     async function fetchMore(): Promise<void> {
@@ -61,7 +75,7 @@ export function createHistoryStore(backend: Backend): HistoryStore {
         const page = await backend.listDecided(offset, limit);
         if (gen !== generation) return;
         fetching = false;
-        set({ model: appendPage(get().model, page, limit), phase: 'ready', error: null, loadingMore: false });
+        set({ model: withEvents(appendPage(get().model, page, limit), page), phase: 'ready', error: null, loadingMore: false });
         if (get().selectedId === null && get().model.ids.length > 0) set({ selectedId: get().model.ids[0] ?? null });
         if (first && refreshAgain) {
           refreshAgain = false;
@@ -126,7 +140,7 @@ export function createHistoryStore(backend: Backend): HistoryStore {
         try {
           const page = await backend.listDecided(0, PAGE_SIZE);
           if (gen !== generation) return;
-          set({ model: mergeHead(get().model, page, PAGE_SIZE) });
+          set({ model: withEvents(mergeHead(get().model, page, PAGE_SIZE), page) });
           if (get().selectedId === null && get().model.ids.length > 0) set({ selectedId: get().model.ids[0] ?? null });
         } catch {
           // The list stays as it was; the next event or page tries again.
@@ -148,6 +162,7 @@ export function createHistoryStore(backend: Backend): HistoryStore {
         for (const e of batch) {
           if (isSubmitted(e)) continue;
           statuses.set(e.proposal_id, e.status);
+          fromEvents.set(e.proposal_id, e.status);
           if (!get().model.byId.has(e.proposal_id)) unknown = true;
         }
         if (statuses.size === 0) return;

@@ -83,11 +83,15 @@ export function createHistoryDetailStore(backend: Backend, history: HistoryStore
   };
 
   const store = createStore<HistoryDetailState>()((set, get) => {
-    // Reads the entry again without blanking the pane.
+    // Reads the entry again without blanking the pane. Of overlapping
+    // reloads, only the last one started counts.
+    let reloads = 0;
     async function reload(id: string): Promise<void> {
       cache.delete(id);
+      const mine = ++reloads;
       try {
         const view = await backend.get(id);
+        if (mine !== reloads) return;
         remember(view);
         history.getState().setStatus(id, view.proposal.status);
         if (get().id === id) set({ view, error: null });
