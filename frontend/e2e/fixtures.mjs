@@ -100,6 +100,16 @@ export const samples = [
   },
 ];
 
+/** An edit of a file that is not in the workspace: it has no preview, and carrying it out fails. */
+export function typoInMissingFile(workspace, agent_id = 'claude-code') {
+  return {
+    agent_id,
+    summary: 'Fix a typo in a file that is not there',
+    workspace,
+    actions: [{ kind: 'file.edit', path: 'missing.md', edits: [{ old: 'recieve', new: 'receive' }] }],
+  };
+}
+
 /** Submits one proposal through the bridge; returns the created proposal. */
 export async function submit(base, body) {
   const res = await fetch(`${base}/__test/submit`, {

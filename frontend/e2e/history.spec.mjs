@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { expectStatus, getProposal, submit } from './fixtures.mjs';
+import { expectStatus, getProposal, submit, typoInMissingFile } from './fixtures.mjs';
 import { artifactsDir as defaultArtifacts, until, watchErrors } from './harness.mjs';
 import { suite } from './suite.mjs';
 
@@ -141,12 +141,7 @@ describe('history, undo and redo', () => {
   it('shows a failed execution with its error, and nothing to undo', async () => {
     const { backend, browser, workspace } = env;
     const base = backend.url;
-    const p = await submit(base, {
-      agent_id: 'codex-cli',
-      summary: 'Fix a typo in a file that is not there',
-      workspace,
-      actions: [{ kind: 'file.edit', path: 'missing.md', edits: [{ old: 'recieve', new: 'receive' }] }],
-    });
+    const p = await submit(base, typoInMissingFile(workspace, 'codex-cli'));
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
     await page.goto(base);

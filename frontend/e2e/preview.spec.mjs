@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { expectStatus, getProposal, submit } from './fixtures.mjs';
+import { expectStatus, getProposal, submit, typoInMissingFile } from './fixtures.mjs';
 import { artifactsDir as defaultArtifacts, until, watchErrors } from './harness.mjs';
 import { suite } from './suite.mjs';
 
@@ -155,12 +155,7 @@ describe('previews', () => {
   it('asks once more before approving without a preview', async () => {
     const { backend, browser, workspace } = env;
     const base = backend.url;
-    const p = await submit(base, {
-      agent_id: 'claude-code',
-      summary: 'Fix a typo in a file that is not there',
-      workspace,
-      actions: [{ kind: 'file.edit', path: 'missing.md', edits: [{ old: 'recieve', new: 'receive' }] }],
-    });
+    const p = await submit(base, typoInMissingFile(workspace));
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
     await page.emulateMedia({ colorScheme: 'light' });

@@ -147,6 +147,7 @@ describe('review queue', () => {
         await page.click(`[role="option"]:has-text(${JSON.stringify(summary)})`);
         await page.waitForSelector(`#proposal-title:has-text(${JSON.stringify(summary)})`);
         await page.waitForSelector(selector);
+        if (selector.startsWith('.undo-warning')) await page.screenshot({ path: join(artifacts, `e2e-undo-warning-${scheme}.png`) });
       }
       await page.click('[role="option"]:has-text("Run the test suite")');
       const argv = await page.$$eval('.argv .arg-text', (els) => els.map((e) => e.textContent));
