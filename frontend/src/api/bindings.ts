@@ -8,10 +8,13 @@ export {
   Deny,
   Get,
   Info,
+  ListDecided,
   ListPending,
   Preview,
   PreviewLines,
+  Redo,
   SheetWindow,
   UIReady,
+  Undo,
 } from '../../wailsjs/go/app/App';
 export { EventsOn, LogError, Quit } from '../../wailsjs/runtime/runtime';
