@@ -69,6 +69,7 @@ type Summary struct {
 	Status      proposal.Status `json:"status"`
 	CreatedAt   time.Time       `json:"created_at"`
 	ExpiresAt   time.Time       `json:"expires_at"`
+	DecidedAt   time.Time       `json:"decided_at"` // zero while pending
 	ActionCount int             `json:"action_count"`
 	Kinds       []proposal.Kind `json:"kinds"`
 }
@@ -542,7 +543,7 @@ func summaries(items []store.Summary) []Summary {
 			kinds = []proposal.Kind{}
 		}
 		out[i] = Summary{ID: s.ID, AgentID: s.AgentID, Summary: s.Summary, Risk: s.Risk, Status: s.Status,
-			CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt, ActionCount: s.ActionCount, Kinds: kinds}
+			CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt, DecidedAt: s.DecidedAt, ActionCount: s.ActionCount, Kinds: kinds}
 	}
 	return out
 }

@@ -41,6 +41,7 @@ type Summary struct {
 	Status      proposal.Status
 	CreatedAt   time.Time
 	ExpiresAt   time.Time // zero: never
+	DecidedAt   time.Time // zero: still pending
 	ActionCount int
 	Kinds       []proposal.Kind // distinct, in the order first seen
 }
@@ -318,13 +319,14 @@ func scanSummaries(rows *sql.Rows) ([]Summary, error) {
 			sm               Summary
 			risk, st, kinds  string
 			created, expires sql.NullInt64
+			decided          sql.NullInt64
 		)
 		if err := rows.Scan(&sm.ID, &sm.AgentID, &sm.Summary, &risk, &st, &created, &expires,
-			&sm.ActionCount, &kinds); err != nil {
+			&sm.ActionCount, &kinds, &decided); err != nil {
 			return nil, err
 		}
 		sm.Risk, sm.Status = proposal.Risk(risk), proposal.Status(st)
-		sm.CreatedAt, sm.ExpiresAt = fromNanos(created), fromNanos(expires)
+		sm.CreatedAt, sm.ExpiresAt, sm.DecidedAt = fromNanos(created), fromNanos(expires), fromNanos(decided)
 		if kinds != "" {
 			for _, k := range strings.Split(kinds, ",") {
 				sm.Kinds = append(sm.Kinds, proposal.Kind(k))

@@ -34,7 +34,7 @@ const (
 	sqlListActions = `SELECT kind, path, to_path, content_sha, params, params_sha FROM actions
 		WHERE proposal_id = ?1 ORDER BY idx`
 
-	summaryColumns  = `id, agent_id, summary, risk, status, created_at, expires_at, action_count, kinds`
+	summaryColumns  = `id, agent_id, summary, risk, status, created_at, expires_at, action_count, kinds, decided_at`
 	sqlListByStatus = `SELECT ` + summaryColumns + ` FROM proposals WHERE status = ?1
 		ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3`
 	sqlCountStatus = `SELECT count(*) FROM proposals WHERE status = ?1`

@@ -115,10 +115,14 @@ export function summary(v: unknown): Summary {
     status: status(o.status),
     created_at: time(o.created_at),
     expires_at: time(o.expires_at),
+    decided_at: o.decided_at === undefined ? ZERO_TIME : time(o.decided_at),
     action_count: num(o.action_count),
     kinds: strs(o.kinds),
   };
 }
+
+/** The zero time.Time as Go encodes it: no deadline, not decided. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export function page(v: unknown): Page {
   const o = obj(v);

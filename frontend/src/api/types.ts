@@ -39,6 +39,8 @@ export interface Summary {
   created_at: string;
   /** RFC 3339; the zero time (year 1) means it never expires. */
   expires_at: string;
+  /** RFC 3339; the zero time (year 1) while pending. */
+  decided_at: string;
   action_count: number;
   kinds: string[];
 }

@@ -14,10 +14,12 @@ interface Props extends Omit<ListRowProps, 'id'> {
   badge?: ReactNode;
   /** Said before the age, where the row is not about a request just made ("asked"). */
   agePrefix?: string;
+  /** Which time the age counts from: when it was asked (the queue) or decided (the history). */
+  ageOf?: 'created' | 'decided';
 }
 
 /** One proposal as a list row: agent and age, summary, risk and kinds. */
-export function ProposalRow({ s, index, total, selected, onPick, badge, agePrefix }: Props) {
+export function ProposalRow({ s, index, total, selected, onPick, badge, agePrefix, ageOf = 'created' }: Props) {
   const summary = revealInline(s.summary).text;
   const agent = revealInline(s.agent_id).text;
   return (
@@ -37,7 +39,7 @@ export function ProposalRow({ s, index, total, selected, onPick, badge, agePrefi
         </span>
         <span className="row-age">
           {agePrefix && `${agePrefix} `}
-          <Age at={s.created_at} />
+          <Age at={ageOf === 'decided' && !s.decided_at.startsWith('0001-') ? s.decided_at : s.created_at} />
         </span>
       </div>
       <div className="row-summary" title={clip(summary, 2000)}>

@@ -32,6 +32,7 @@ export function summary(n: number, over: Partial<Summary> = {}): Summary {
     status: 'pending',
     created_at: '2025-06-01T10:00:00Z',
     expires_at: '0001-01-01T00:00:00Z',
+    decided_at: '0001-01-01T00:00:00Z',
     action_count: 1,
     kinds: ['file.write'],
     ...over,

@@ -61,7 +61,7 @@ export function Header() {
         <button {...tab('history')}>History</button>
       </div>
       {info?.demo && (
-        <span className="demo-badge" title="Demo mode: requests are samples and nothing runs on your files">
+        <span className="demo-badge" title="Demo mode: a sample agent makes the requests, and approving them changes only sample files in a demo folder beside the data folder">
           Demo
         </span>
       )}

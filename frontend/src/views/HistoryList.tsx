@@ -33,5 +33,5 @@ export function HistoryList() {
 
 const Row = memo(function Row({ id, ...rest }: ListRowProps) {
   const s = useHistory((st) => st.model.byId.get(id));
-  return s ? <ProposalRow s={s} {...rest} badge={<StatusBadge status={s.status} />} agePrefix="asked" /> : null;
+  return s ? <ProposalRow s={s} {...rest} badge={<StatusBadge status={s.status} />} agePrefix="decided" ageOf="decided" /> : null;
 });

@@ -746,6 +746,8 @@ export namespace queue {
 	    created_at: any;
 	    // Go type: time
 	    expires_at: any;
+	    // Go type: time
+	    decided_at: any;
 	    action_count: number;
 	    kinds: string[];
 	
@@ -762,6 +764,7 @@ export namespace queue {
 	        this.status = source["status"];
 	        this.created_at = this.convertValues(source["created_at"], null);
 	        this.expires_at = this.convertValues(source["expires_at"], null);
+	        this.decided_at = this.convertValues(source["decided_at"], null);
 	        this.action_count = source["action_count"];
 	        this.kinds = source["kinds"];
 	    }
