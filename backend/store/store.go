@@ -2,7 +2,9 @@
 // SQLite file (modernc.org/sqlite, no cgo).
 //
 // It guarantees that: Open applies the embedded migrations in order, each
-// version in one transaction, and records the version in PRAGMA user_version;
+// version in one transaction, and records the version in PRAGMA user_version
+// (a version this build lacks stops user_version below it, and the
+// idempotent migrations after it are applied again at each Open);
 // a database written by a newer build (ErrNewerSchema) or a file that is not a
 // sound SQLite database (ErrCorrupt) is refused without writing a byte to it;
 // every multi-row change (a proposal with its actions, content and event; a
@@ -33,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/zstd"
 	"modernc.org/sqlite"
@@ -110,6 +113,9 @@ type Store struct {
 	// checked by the insert itself, not through this cache.
 	knownMu sync.Mutex
 	known   map[string]struct{}
+
+	redactor atomic.Value // *redactorBox: see SetRedactor
+	tip      tip          // the last audit record; only the writer holding wsem uses it
 }
 
 // maxKnownAgents bounds the known-agents cache.
@@ -137,8 +143,9 @@ type migration struct {
 	sql     string
 }
 
-// migrations returns the embedded migrations in order, checking that their
-// versions run 1, 2, 3... without gaps.
+// migrations returns the embedded migrations in order of version. Versions
+// are unique and positive, but may have gaps: a version reserved by another
+// line of work that this build does not have yet.
 func migrations() ([]migration, error) {
 	entries, err := fs.ReadDir(migrationFiles, "migrations")
 	if err != nil {
@@ -149,7 +156,7 @@ func migrations() ([]migration, error) {
 		name := e.Name()
 		num, _, ok := strings.Cut(name, "_")
 		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+		if !ok || err != nil || v < 1 || !strings.HasSuffix(name, ".sql") {
 			return nil, fmt.Errorf("store: migration %q is not named NNNN_name.sql", name)
 		}
 		b, err := migrationFiles.ReadFile(path.Join("migrations", name))
@@ -159,12 +166,24 @@ func migrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: name, sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("store: migration %s has version %d, want %d", m.name, m.version, i+1)
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("store: migrations %s and %s have the same version", ms[i-1].name, ms[i].name)
 		}
 	}
 	return ms, nil
+}
+
+// contiguous returns how many of ms run 1, 2, 3... without a gap: the
+// version PRAGMA user_version reaches. Migrations after a gap must be
+// idempotent, because they are applied again at each Open until the missing
+// version is built in.
+func contiguous(ms []migration) int {
+	n := 0
+	for n < len(ms) && ms[n].version == n+1 {
+		n++
+	}
+	return n
 }
 
 // SchemaVersion is the schema version this build migrates to.
@@ -173,7 +192,7 @@ func SchemaVersion() int {
 	if err != nil {
 		return 0
 	}
-	return len(ms)
+	return contiguous(ms)
 }
 
 // fileURI turns an absolute path into a SQLite URI with the given query.
@@ -213,7 +232,7 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	if existing {
-		if err := inspect(abs, len(ms)); err != nil {
+		if err := inspect(abs, contiguous(ms)); err != nil {
 			return nil, err
 		}
 	} else if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
@@ -255,6 +274,10 @@ func Open(path string) (*Store, error) {
 	if err := s.prepare(context.Background()); err != nil {
 		s.Close()
 		return nil, s.wrap("prepare", err)
+	}
+	if err := s.catchUpAudit(context.Background()); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -357,15 +380,38 @@ func inspect(path string, known int) error {
 	return nil
 }
 
-// migrate brings the database to len(ms), each migration with its version
-// bump in one transaction.
+// migrate brings the database to contiguous(ms), each migration with its
+// version bump in one transaction, then applies the migrations after a gap,
+// each in one transaction, without a version bump.
 func (s *Store) migrate(ctx context.Context, ms []migration) error {
+	known := contiguous(ms)
 	for {
-		done, err := s.migrateOne(ctx, ms)
-		if err != nil || done {
+		done, err := s.migrateOne(ctx, ms[:known])
+		if err != nil {
+			return err
+		}
+		if done {
+			break
+		}
+	}
+	for _, m := range ms[known:] {
+		if err := s.applyAgain(ctx, m); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+func (s *Store) applyAgain(ctx context.Context, m migration) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(s.path, "begin migration", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return classify(s.path, "migration "+m.name, err)
+	}
+	return classify(s.path, "migration "+m.name, tx.Commit())
 }
 
 func (s *Store) migrateOne(ctx context.Context, ms []migration) (done bool, err error) {
@@ -463,13 +509,16 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		s.tip.drop()
 		if sqliteCode(err) != 0 {
 			return s.wrap(op, err)
 		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		s.tip.drop()
 		return s.wrap(op, err)
 	}
+	s.tip.commit()
 	return nil
 }
