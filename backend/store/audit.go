@@ -364,41 +364,28 @@ func (s *Store) appendRecord(ctx context.Context, tx *sql.Tx, ev sql.Result, r *
 	}
 }
 
-// catchUpAudit gives a record to every event that has none: events written
-// before this schema version, or by a writer that bypassed appendRecord.
+// catchUpAudit gives a record to every event of a database that has events
+// but no audit log yet: one written before this schema version. Once the log
+// has a record, an event without one is evidence of tampering (or of a
+// writer that bypassed appendRecord) for backend/audit to report, so it is
+// never filled in.
 func (s *Store) catchUpAudit(ctx context.Context) error {
 	return s.write(ctx, "audit catch-up", func(tx *sql.Tx) error {
-		var last sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM events`).Scan(&last); err != nil || !last.Valid {
+		var records, events bool
+		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM audit_log), EXISTS (SELECT 1 FROM events)`).Scan(&records, &events)
+		if err != nil || records || !events {
 			return err
 		}
-		var rec []byte
-		var seq, after int64
-		err := tx.StmtContext(ctx, s.stmts.lastRecord).QueryRowContext(ctx).Scan(&seq, &rec)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if err == nil {
-			h, err := record.ReadHead(rec)
-			if err != nil {
-				return &CorruptError{Path: s.path, Err: fmt.Errorf("audit record %d: %w", seq, err)}
-			}
-			after = h.EventID
-		}
-		if last.Int64 <= after {
-			return nil
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id > ?1 ORDER BY id`, after)
+		rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events ORDER BY id`)
 		if err != nil {
 			return err
 		}
-		events, err := scanEvents(rows)
+		all, err := scanEvents(rows)
 		if err != nil {
 			return err
 		}
-		for i := range events {
-			r := s.eventRecord(&events[i])
-			if err := s.appendRecord(ctx, tx, idResult(events[i].ID), r); err != nil {
+		for i := range all {
+			if err := s.appendRecord(ctx, tx, idResult(all[i].ID), s.eventRecord(&all[i])); err != nil {
 				return err
 			}
 		}
