@@ -103,7 +103,7 @@ func NewRoot(d Deps) *cobra.Command {
 			fmt.Fprintf(cmd.OutOrStdout(), "countersign %s (%s, %s, %s/%s)\n", d.Version, d.Commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		},
 	})
-	root.AddCommand(keyCommand(d, &dataDir, &ks), verifyCommand(d, &dataDir, &ks))
+	root.AddCommand(keyCommand(d, &dataDir, &ks), verifyCommand(d, &dataDir, &ks), auditCommand(d, &dataDir, &ks))
 	root.AddCommand(agentSideCommands(d, &dataDir)...)
 	return root
 }

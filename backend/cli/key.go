@@ -16,6 +16,7 @@ import (
 	"countersign/backend/config"
 	"countersign/backend/intent"
 	"countersign/backend/keystore"
+	"countersign/backend/redact"
 	"countersign/backend/store"
 )
 
@@ -85,6 +86,11 @@ func keyCommand(d Deps, dataDir, ks *string) *cobra.Command {
 			if err := recordRotation(dir, r); err != nil {
 				return fmt.Errorf("the key was rotated but the rotation could not be recorded: %w", err)
 			}
+			if k, err := keystore.Open(b, opts); err == nil {
+				if _, err := writeAuditKeys(k, dir); err != nil {
+					fmt.Fprintf(d.Stderr, "warning: the audit verifier keys were not exported: %v\n", err)
+				}
+			}
 			if r.Old == "" {
 				fmt.Fprintf(c.OutOrStdout(), "created key %s\n", r.New)
 			} else {
@@ -107,7 +113,8 @@ func recordRotation(dir string, r keystore.Rotation) error {
 	if err != nil {
 		return err
 	}
-	return st.AppendEvents(context.Background(), []store.Event{{At: r.At, Type: "key.rotated", Data: data}})
+	st.SetRedactor(redact.New())
+	return st.AppendEvents(context.Background(), []store.Event{{At: r.At, Type: store.EventKeyRotated, Data: data, UserID: osUser()}})
 }
 
 func verifyCommand(d Deps, dataDir, ks *string) *cobra.Command {

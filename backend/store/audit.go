@@ -110,11 +110,21 @@ func target(a *proposal.Action) string {
 	case proposal.KindCommandRun:
 		return commandLine(a.Argv)
 	case proposal.KindNetRequest:
-		return strings.TrimSpace(a.Method + " " + a.URL)
+		return strings.TrimSpace(a.Method + " " + urlWithoutQuery(a.URL))
 	case proposal.KindToolCall:
 		return a.Tool
 	}
 	return a.Path
+}
+
+// urlWithoutQuery keeps a URL's scheme, host and path: query strings and
+// fragments carry tokens too often, and encoded, where no detector sees
+// them. The record's hash still covers the whole URL.
+func urlWithoutQuery(s string) string {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		return s[:i] + "?…"
+	}
+	return s
 }
 
 // commandLine joins argv as a shell would read it back.
