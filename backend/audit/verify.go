@@ -217,7 +217,7 @@ func Verify(ctx context.Context, st *store.Store, keys Keys) (*Report, error) {
 	var lastGood int64
 	var lastGoodDesc string
 	ch.checkpoints(cps, &lastGood, &lastGoodDesc) // size 0
-	err = st.ScanAudit(ctx, 0, func(seq int64, rec []byte) error {
+	err = scanPipelined(ctx, st, func(seq int64, rec []byte) error {
 		if err := ch.add(seq, rec); err != nil {
 			return err
 		}
@@ -279,4 +279,77 @@ func checkEvents(ctx context.Context, st *store.Store, recorded []int64, r *Repo
 		r.add(Problem{Message: fmt.Sprintf("%d audit records name events that do not exist (first: event %d): the events were deleted", len(ids), ids[0])})
 	}
 	return nil
+}
+
+// recordBatch is a run of records copied out of the driver's buffers.
+type recordBatch struct {
+	seqs []int64
+	ends []int
+	data []byte
+}
+
+func (b *recordBatch) reset() { b.seqs, b.ends, b.data = b.seqs[:0], b.ends[:0], b.data[:0] }
+
+func (b *recordBatch) add(seq int64, rec []byte) {
+	b.seqs = append(b.seqs, seq)
+	b.data = append(b.data, rec...)
+	b.ends = append(b.ends, len(b.data))
+}
+
+func (b *recordBatch) record(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = b.ends[i-1]
+	}
+	return b.data[start:b.ends[i]]
+}
+
+// scanPipelined calls fn with every record of st in order, like
+// store.ScanAudit, but reads the database on a goroutine of its own, in
+// batches, so that reading and hashing use two cores.
+func scanPipelined(ctx context.Context, st *store.Store, fn func(seq int64, rec []byte) error) error {
+	const batchSize, batches = 2048, 4
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	free := make(chan *recordBatch, batches)
+	for range batches {
+		free <- &recordBatch{}
+	}
+	full := make(chan *recordBatch, batches)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(full)
+		b := <-free
+		err := st.ScanAudit(ctx, 0, func(seq int64, rec []byte) error {
+			b.add(seq, rec)
+			if len(b.seqs) < batchSize {
+				return nil
+			}
+			full <- b
+			select {
+			case b = <-free:
+				b.reset()
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		if err == nil && len(b.seqs) > 0 {
+			full <- b
+		}
+		readErr <- err
+	}()
+	var fnErr error
+	for b := range full {
+		for i := 0; fnErr == nil && i < len(b.seqs); i++ {
+			if fnErr = fn(b.seqs[i], b.record(i)); fnErr != nil {
+				cancel()
+			}
+		}
+		free <- b
+	}
+	if err := <-readErr; fnErr == nil {
+		return err
+	}
+	return fnErr
 }

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -146,18 +147,68 @@ func appendRecord(b []byte, r *Record) ([]byte, error) {
 	b = appendField(b, "summary", r.Summary)
 	b = appendField(b, "reason", r.Reason)
 	if len(r.Detail) > 0 {
-		d, err := json.Marshal(r.Detail)
-		if err != nil {
+		var err error
+		b = append(b, `,"detail":`...)
+		if b, err = appendValue(b, r.Detail); err != nil {
 			return nil, fmt.Errorf("record: detail: %w", err)
 		}
-		b = append(b, `,"detail":`...)
-		b = append(b, d...)
 	}
 	if r.Redacted != 0 {
 		b = append(b, `,"redacted":`...)
 		b = strconv.AppendInt(b, int64(r.Redacted), 10)
 	}
 	return append(b, '}'), nil
+}
+
+// appendValue writes a decoded JSON value as encoding/json does (object
+// keys sorted); types other than those of decoded JSON go to json.Marshal.
+func appendValue(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendString(b, x), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case json.Number:
+		if !json.Valid([]byte(x)) {
+			return nil, fmt.Errorf("invalid number %q", x)
+		}
+		return append(b, x...), nil
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			var err error
+			if b, err = appendValue(b, x[k]); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, '}'), nil
+	case []any:
+		b = append(b, '[')
+		for i, y := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendValue(b, y); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	}
+	d, err := json.Marshal(v)
+	return append(b, d...), err
 }
 
 // appendField writes an omitempty string member.
@@ -250,6 +301,11 @@ func Parse(data []byte) (*Record, error) {
 
 // LeafHash is the record's RFC 6962 leaf hash: SHA-256(0x00 || data).
 func LeafHash(data []byte) [HashSize]byte {
+	if len(data) < 2048 {
+		var buf [2049]byte // on the stack: records are small
+		n := copy(buf[1:], data)
+		return sha256.Sum256(buf[:n+1])
+	}
 	h := sha256.New()
 	h.Write([]byte{0})
 	h.Write(data)
@@ -273,7 +329,8 @@ var (
 )
 
 // ReadHead reads seq, prev and event_id from the first bytes of an encoded
-// record. It does not check the rest of the record.
+// record. It does not check the rest of the record. It allocates nothing:
+// the verifier calls it once per record.
 func ReadHead(data []byte) (Head, error) {
 	var h Head
 	rest, ok := bytes.CutPrefix(data, headV)
@@ -291,8 +348,12 @@ func ReadHead(data []byte) (Head, error) {
 		if len(rest) < 2*HashSize {
 			return h, errors.New("record: prev is cut short")
 		}
-		if _, err := hex.Decode(h.Prev[:], rest[:2*HashSize]); err != nil || !isHex(string(rest[:2*HashSize]), HashSize) {
-			return h, errors.New("record: prev is not lower-case hex")
+		for i := range HashSize {
+			hi, lo := unhex(rest[2*i]), unhex(rest[2*i+1])
+			if hi > 15 || lo > 15 {
+				return h, errors.New("record: prev is not lower-case hex")
+			}
+			h.Prev[i] = hi<<4 | lo
 		}
 		h.HasPrev, rest = true, rest[2*HashSize:]
 	}
@@ -305,17 +366,29 @@ func ReadHead(data []byte) (Head, error) {
 	return h, nil
 }
 
+// unhex is the value of a lower-case hex digit, or 255.
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return 255
+}
+
 // number reads a JSON non-negative integer with no leading zero.
 func number(b []byte) (int64, []byte, error) {
 	n := 0
-	for n < len(b) && n < 19 && b[n] >= '0' && b[n] <= '9' {
+	var v int64
+	for n < len(b) && n < 18 && b[n] >= '0' && b[n] <= '9' {
+		v = v*10 + int64(b[n]-'0')
 		n++
 	}
-	if n == 0 || (n > 1 && b[0] == '0') {
+	if n == 0 || (n > 1 && b[0] == '0') || (n < len(b) && b[n] >= '0' && b[n] <= '9') {
 		return 0, b, errors.New("not a number")
 	}
-	v, err := strconv.ParseInt(string(b[:n]), 10, 64)
-	return v, b[n:], err
+	return v, b[n:], nil
 }
 
 // isHex reports whether s is exactly n bytes in lower-case hex.

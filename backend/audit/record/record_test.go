@@ -19,7 +19,7 @@ func full() *Record {
 		Outcome: "approved", Resources: []Resource{{Kind: "file.write", Target: "notes.md", SHA256: strings.Repeat("0", 64)},
 			{Kind: "file.delete", Target: "old.txt"}},
 		Hash: strings.Repeat("1", 64), Signature: "c2ln", KeyID: "kid", PolicyID: "p1", CapabilityID: "c1",
-		Summary: "Tidy <notes> & \"stuff\"\u2028", Reason: "bad\x01", Detail: map[string]any{"b": json.Number("1"), "a": "x"},
+		Summary: "Tidy <notes> & \"stuff\"\u2028", Reason: "bad\x01", Detail: map[string]any{"b": json.Number("1"), "a": "x<", "c": []any{true, nil, map[string]any{"z": "1", "y": json.Number("2.5")}}, "d": 3},
 		Redacted: 2}
 }
 
