@@ -11,6 +11,7 @@ export {
   ListPending,
   Preview,
   PreviewLines,
+  Secrets,
   SheetWindow,
   UIReady,
 } from '../../wailsjs/go/app/App';

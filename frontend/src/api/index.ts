@@ -4,7 +4,7 @@
 import * as bindings from './bindings';
 import { toApiError } from './errors';
 import * as normalize from './normalize';
-import type { Grid, Info, Page, PreviewAction, ProposalView, QueueEvent, Selection, WindowQuery } from './types';
+import type { Grid, Info, Page, PreviewAction, ProposalView, QueueEvent, SecretScan, Selection, WindowQuery } from './types';
 
 export type { ApiErrorCode } from './errors';
 export { ApiError, toApiError } from './errors';
@@ -28,6 +28,8 @@ export interface Backend {
   sheetWindow(id: string, action: number, q: WindowQuery): Promise<Grid>;
   /** Approves some actions and, of text actions, some hunks. */
   approveSelection(id: string, sel: Selection): Promise<void>;
+  /** Which secrets and personal data the proposal would write, run or send (never the secrets). */
+  secrets(id: string): Promise<SecretScan>;
   info(): Promise<Info>;
   uiReady(): Promise<void>;
   /** Closes the app (the window and the backend). */
@@ -76,6 +78,7 @@ export const backend: Backend = {
       const plain = { actions: [...sel.actions], hunks: sel.hunks.map((h) => ({ action: h.action, keep: [...h.keep] })) };
       return bindings.ApproveSelection(id, plain as unknown as Parameters<typeof bindings.ApproveSelection>[1]);
     }, none),
+  secrets: (id) => call(() => bindings.Secrets(id), normalize.secretScan),
   info: () => call(() => bindings.Info(), normalize.info),
   uiReady: () => call(() => bindings.UIReady(), none),
   quit: () => bindings.Quit(),

@@ -20,6 +20,8 @@ import type {
   NameChange,
   PreviewAction,
   RowSpan,
+  SecretFinding,
+  SecretScan,
   SheetCellType,
   SheetChange,
   SheetStatus,
@@ -190,6 +192,18 @@ export function proposal(v: unknown): Proposal {
 export function proposalView(v: unknown): ProposalView {
   const o = obj(v);
   return { proposal: proposal(o.proposal), risk_reasons: strs(o.risk_reasons) };
+}
+
+export function secretScan(v: unknown): SecretScan {
+  const o = obj(v);
+  return {
+    findings: arr(o.findings).map((f): SecretFinding => {
+      const x = obj(f);
+      return { action: Number.isInteger(x.action) ? (x.action as number) : -1, field: str(x.field), line: num(x.line),
+        rule_id: str(x.rule_id), description: str(x.description) };
+    }),
+    truncated: bool(o.truncated),
+  };
 }
 
 export function info(v: unknown): Info {

@@ -8,6 +8,7 @@ import { createDetailStore, type DetailState, type DetailStore } from './detail'
 import { createInfoStore, type InfoState, type InfoStore } from './info';
 import { createPreviewStore, type PreviewState, type PreviewStore } from './preview';
 import { createQueueStore, type QueueState, type QueueStore } from './queue';
+import { createSecretsStore, type SecretsState, type SecretsStore } from './secrets';
 import { createUIStore, type UIState, type UIStore } from './ui';
 
 export interface Stores {
@@ -16,13 +17,21 @@ export interface Stores {
   preview: PreviewStore;
   info: InfoStore;
   ui: UIStore;
+  secrets: SecretsStore;
 }
 
 export function createStores(backend: Backend): Stores {
   const queue = createQueueStore(backend);
   const preview = createPreviewStore(backend, queue);
   const detail = createDetailStore(backend, queue, preview);
-  return { queue, detail, preview, info: createInfoStore(backend), ui: createUIStore(() => backend.quit()) };
+  return {
+    queue,
+    detail,
+    preview,
+    info: createInfoStore(backend),
+    ui: createUIStore(() => backend.quit()),
+    secrets: createSecretsStore(backend, queue),
+  };
 }
 
 export const StoresContext = createContext<Stores | null>(null);
@@ -51,4 +60,8 @@ export function useUI<T>(select: (s: UIState) => T): T {
 
 export function usePreview<T>(select: (s: PreviewState) => T): T {
   return useStore(useStores().preview, select);
+}
+
+export function useSecrets<T>(select: (s: SecretsState) => T): T {
+  return useStore(useStores().secrets, select);
 }

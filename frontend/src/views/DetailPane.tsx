@@ -4,6 +4,7 @@ import { Age } from '../components/Age';
 import { Countdown } from '../components/Countdown';
 import { ErrorBox } from '../components/ErrorBox';
 import { RiskBadge } from '../components/RiskBadge';
+import { SecretWarning } from '../components/SecretWarning';
 import { Value } from '../components/Value';
 import { statusLabel } from '../lib/labels';
 import { SNIPPET_CAPS, clip, truncate } from '../lib/truncate';
@@ -133,6 +134,8 @@ function ProposalDetail({ view, status }: { view: ProposalView; status: Status }
           <span className="muted">No particular concerns found.</span>
         )}
       </section>
+
+      <SecretWarning />
 
       {rationale && (
         <section className="rationale" aria-labelledby="rationale-title">

@@ -34,6 +34,10 @@ export function PreviewLines(arg1, arg2, arg3, arg4) {
   return window['go']['app']['App']['PreviewLines'](arg1, arg2, arg3, arg4);
 }
 
+export function Secrets(arg1) {
+  return window['go']['app']['App']['Secrets'](arg1);
+}
+
 export function SheetWindow(arg1, arg2, arg3) {
   return window['go']['app']['App']['SheetWindow'](arg1, arg2, arg3);
 }
