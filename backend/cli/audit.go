@@ -276,11 +276,7 @@ func auditKeyCommand(d Deps, dataDir, ks *string) *cobra.Command {
 			"`countersign audit verify --pubkey`, or to golang.org/x/mod/sumdb/note.NewVerifier.",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			b, opts, dir, err := openKeys(d, *dataDir, *ks)
-			if err != nil {
-				return err
-			}
-			k, err := keystore.Open(b, opts)
+			k, dir, err := openKeystore(d, *dataDir, *ks)
 			if err != nil {
 				return err
 			}

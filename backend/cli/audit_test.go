@@ -74,13 +74,7 @@ func TestAuditCommands(t *testing.T) {
 func TestAuditSettings(t *testing.T) {
 	dir := t.TempDir()
 	siem := filepath.Join(t.TempDir(), "siem.jsonl")
-	tests := []struct {
-		name    string
-		args    []string
-		code    int
-		wantOut string
-		wantErr string
-	}{
+	tests := []cliCase{
 		{"defaults", nil, 0, "siem file:        (off)", ""},
 		{"change", []string{"--siem-file", siem, "--retention-days", "30", "--checkpoint-every", "5m"}, 0, "retention:        30 days", ""},
 		{"kept", nil, 0, "siem file:        " + siem, ""},
@@ -91,12 +85,7 @@ func TestAuditSettings(t *testing.T) {
 		{"off", []string{"--no-siem-file"}, 0, "siem file:        (off)", ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCLI(t, dir, append([]string{"audit", "settings"}, tt.args...)...)
-			if code != tt.code || !strings.Contains(out, tt.wantOut) || !strings.Contains(errOut, tt.wantErr) {
-				t.Errorf("exit %d (want %d)\nstdout %q (want %q)\nstderr %q (want %q)", code, tt.code, out, tt.wantOut, errOut, tt.wantErr)
-			}
-		})
+		tt.run(t, dir, "audit", "settings")
 	}
 	// Every change is in the audit log, which verifies.
 	code, out, _ := runCLI(t, dir, "audit", "export", "--format", "csv")

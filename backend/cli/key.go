@@ -40,6 +40,17 @@ func openKeys(d Deps, dataDir, ks string) (keystore.Backend, keystore.Options, s
 	return b, keystore.Options{DataDir: dir}, dir, nil
 }
 
+// openKeystore opens the keystore (creating the key on first use) and
+// returns it with the data directory.
+func openKeystore(d Deps, dataDir, ks string) (*keystore.Keystore, string, error) {
+	b, opts, dir, err := openKeys(d, dataDir, ks)
+	if err != nil {
+		return nil, "", err
+	}
+	k, err := keystore.Open(b, opts)
+	return k, dir, err
+}
+
 func keyCommand(d Deps, dataDir, ks *string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "key",
@@ -54,11 +65,7 @@ func keyCommand(d Deps, dataDir, ks *string) *cobra.Command {
 		Short: "Print the current key id, public key and the retired keys (creates the key on first use)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			b, opts, _, err := openKeys(d, *dataDir, *ks)
-			if err != nil {
-				return err
-			}
-			k, err := keystore.Open(b, opts)
+			k, _, err := openKeystore(d, *dataDir, *ks)
 			if err != nil {
 				return err
 			}

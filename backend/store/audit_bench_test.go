@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"strings"
 	"testing"
 	"time"
 )
@@ -32,30 +30,4 @@ func BenchmarkAuditAppend(b *testing.B) {
 	b.ReportMetric(rate, "records/s")
 	b.ReportMetric(peer, "peer-rows/s")
 	b.ReportMetric(rate/peer, "x-peer")
-}
-
-// peerInsertRate commits n bare 500-byte rows, one per transaction, and
-// returns rows per second.
-func peerInsertRate(b *testing.B, s *Store, n int) float64 {
-	ctx := context.Background()
-	if _, err := s.db.Exec(`CREATE TABLE IF NOT EXISTS peer (id INTEGER PRIMARY KEY, data TEXT NOT NULL)`); err != nil {
-		b.Fatal(err)
-	}
-	stmt, err := s.db.Prepare(`INSERT INTO peer(data) VALUES (?1)`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer stmt.Close()
-	row := strings.Repeat("x", 500)
-	start := time.Now()
-	for range n {
-		err := s.write(ctx, "peer", func(tx *sql.Tx) error {
-			_, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, row)
-			return err
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	return float64(n) / time.Since(start).Seconds()
 }

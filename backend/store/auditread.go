@@ -138,26 +138,17 @@ func scanCheckpoint(r rowScanner) (Checkpoint, error) {
 
 // Checkpoints returns every stored checkpoint, by size then id.
 func (s *Store) Checkpoints(ctx context.Context) ([]Checkpoint, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+checkpointColumns+` FROM audit_checkpoints ORDER BY size, id`)
-	if err != nil {
-		return nil, s.wrap("list checkpoints", err)
-	}
-	defer rows.Close()
-	var out []Checkpoint
-	for rows.Next() {
-		c, err := scanCheckpoint(rows)
-		if err != nil {
-			return nil, s.wrap("list checkpoints", err)
-		}
-		out = append(out, c)
-	}
-	return out, s.wrap("list checkpoints", rows.Err())
+	return s.checkpoints(ctx, `SELECT `+checkpointColumns+` FROM audit_checkpoints ORDER BY size, id`)
 }
 
 // LatestCheckpoints returns up to n checkpoints, largest size (then newest)
 // first.
 func (s *Store) LatestCheckpoints(ctx context.Context, n int) ([]Checkpoint, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+checkpointColumns+` FROM audit_checkpoints ORDER BY size DESC, id DESC LIMIT ?1`, n)
+	return s.checkpoints(ctx, `SELECT `+checkpointColumns+` FROM audit_checkpoints ORDER BY size DESC, id DESC LIMIT ?1`, n)
+}
+
+func (s *Store) checkpoints(ctx context.Context, q string, args ...any) ([]Checkpoint, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, s.wrap("list checkpoints", err)
 	}
