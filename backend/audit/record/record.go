@@ -366,16 +366,20 @@ func ReadHead(data []byte) (Head, error) {
 	return h, nil
 }
 
-// unhex is the value of a lower-case hex digit, or 255.
-func unhex(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
+// unhexTable maps a lower-case hex digit to its value and every other byte
+// to 255.
+var unhexTable = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 255
 	}
-	return 255
-}
+	for i, c := range hexDigits {
+		t[c] = byte(i)
+	}
+	return t
+}()
+
+// unhex is the value of a lower-case hex digit, or 255.
+func unhex(c byte) byte { return unhexTable[c] }
 
 // number reads a JSON non-negative integer with no leading zero.
 func number(b []byte) (int64, []byte, error) {
