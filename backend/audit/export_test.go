@@ -281,3 +281,47 @@ func setSIEM(t *testing.T, f *fixture, path string) {
 		t.Fatal(err)
 	}
 }
+
+// TestLogRunsInTheBackground: once started, the log signs checkpoints as the
+// clock passes the interval and applies the retention setting.
+func TestLogRunsInTheBackground(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.records(4) // two proposals, both denied
+	s := config.DefaultSettings()
+	s.RetentionDays = 1
+	if err := f.st.SaveSettings(ctx, s.Values(), store.Event{At: f.now(), Type: store.EventSettingsChanged}); err != nil {
+		t.Fatal(err)
+	}
+	f.log.Close()
+	f.mu.Lock()
+	f.clock = f.clock.Add(72 * time.Hour)
+	f.mu.Unlock()
+	var err error
+	if f.log, err = Open(ctx, Config{Store: f.st, Keys: f.ks, Now: f.now, Tick: time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.log.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		cps, _ := f.st.LatestCheckpoints(ctx, 1)
+		var pruned bool
+		f.st.ScanAudit(ctx, 0, func(_ int64, rec []byte) error {
+			pruned = pruned || bytes.Contains(rec, []byte(`"action":"content.pruned"`))
+			return nil
+		})
+		if len(cps) == 1 && pruned {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20 s: %d checkpoints, pruned %v", len(cps), pruned)
+		}
+		time.Sleep(5 * time.Millisecond) // polling with a deadline
+	}
+	f.log.Close()
+	if r := f.verify(); !r.OK() || r.Covered != r.Records {
+		t.Errorf("%+v\n%s", r, problems(r))
+	}
+}
