@@ -183,34 +183,35 @@ func TestRolledBackRecordIsForgotten(t *testing.T) {
 func TestEventsBeforeTheLogGetRecords(t *testing.T) {
 	s, path := openTemp(t)
 	ctx := context.Background()
+	// reopen closes the store and opens the file again, as a restart does.
+	reopen := func(s *Store) *Store {
+		t.Helper()
+		s.Close()
+		s2, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s2.Close() })
+		return s2
+	}
 	if err := s.AppendEvents(ctx, []Event{{At: t0, Type: EventNotified}, {At: t0, Type: EventExpired, ProposalID: "p"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.db.Exec(`DELETE FROM audit_log`); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	s2, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	rs := records(t, s2)
+	s = reopen(s)
+	rs := records(t, s)
 	if len(rs) != 2 || rs[1].Action != "expired" || rs[1].EventID != 2 {
 		t.Fatalf("records %+v", rs)
 	}
 	// Once the log has records, an event without one is left for
 	// verification to report, not filled in.
-	if _, err := s2.db.Exec(`INSERT INTO events(ts, type) VALUES (1, 'notified')`); err != nil {
+	if _, err := s.db.Exec(`INSERT INTO events(ts, type) VALUES (1, 'notified')`); err != nil {
 		t.Fatal(err)
 	}
-	s2.Close()
-	s3, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s3.Close()
-	if rs := records(t, s3); len(rs) != 2 {
+	s = reopen(s)
+	if rs := records(t, s); len(rs) != 2 {
 		t.Errorf("%d records", len(rs))
 	}
 }
