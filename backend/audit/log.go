@@ -215,6 +215,9 @@ func (l *Log) Start(ctx context.Context) error {
 	}
 	l.started, l.signedAt = true, l.cfg.Now()
 	l.mu.Unlock()
+	if l.cfg.Keys == nil {
+		l.cfg.Logf("audit: no signing key, so no checkpoint will be signed; records are protected by their hash chain only")
+	}
 	go l.loop(ctx)
 	return nil
 }
@@ -236,7 +239,7 @@ func (l *Log) loop(ctx context.Context) {
 			l.cfg.Logf("%v", err)
 		}
 		l.mu.Lock()
-		due := l.cfg.Now().Sub(l.signedAt) >= l.settings.CheckpointEvery
+		due := l.cfg.Keys != nil && l.cfg.Now().Sub(l.signedAt) >= l.settings.CheckpointEvery
 		l.mu.Unlock()
 		if due {
 			if _, err := l.Checkpoint(ctx); err != nil && ctx.Err() == nil {
