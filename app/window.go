@@ -36,7 +36,7 @@ type shell struct {
 
 func newShell(o cli.WindowOptions, version string, started time.Time, logf func(string, ...any)) (*shell, error) {
 	s := &shell{o: o, events: newBatcher(16*time.Millisecond, 500), logf: logf, started: started}
-	c, err := core.Open(core.Options{DataDir: o.DataDir, Keystore: keystore.Kind(o.Keystore), Emit: s.events.Add})
+	c, err := core.Open(core.Options{DataDir: o.DataDir, Keystore: keystore.Kind(o.Keystore), Emit: s.events.Add, Logf: logf})
 	if err != nil {
 		return nil, err
 	}
