@@ -62,7 +62,7 @@ func buildLog(b *testing.B, dir string, n int) (*store.Store, Keys) {
 
 // BenchmarkAuditVerify1M verifies a log of 1,000,000 records (B/record says
 // how large) read from a real SQLite file: the hash chain, the RFC 6962
-// tree and 11 checkpoints. Goal: under 2 s (s/verify), that is at least
+// tree and 10 checkpoints. Goal: under 2 s (s/verify), that is at least
 // 500,000 records/s. The fixture is built once, before the timed part.
 func BenchmarkAuditVerify1M(b *testing.B) {
 	const n = 1_000_000
