@@ -24,6 +24,7 @@ import (
 	"countersign/backend/preview"
 	"countersign/backend/proposal"
 	"countersign/backend/queue"
+	"countersign/backend/redact"
 	"countersign/backend/sheet"
 	"countersign/backend/store"
 )
@@ -277,6 +278,22 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// secretScanTime bounds how long Secrets looks.
+const secretScanTime = 5 * time.Second
+
+// Secrets names the secrets and personal data a proposal would write, run or
+// send ("an AWS access key" in action 1's content, line 2), for the warning
+// in the detail pane. It never returns the secrets themselves.
+func (a *App) Secrets(id string) (redact.ProposalScan, error) {
+	p, err := a.core.Queue.Get(a.ctx, id)
+	if err != nil {
+		return redact.ProposalScan{}, err
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, secretScanTime)
+	defer cancel()
+	return a.core.Secrets.ScanProposal(ctx, p), nil
 }
 
 // PreviewLines returns unchanged lines of a text action's current file, for

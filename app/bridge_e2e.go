@@ -231,6 +231,11 @@ func (b *bridge) call(w http.ResponseWriter, r *http.Request) {
 		if id, err = arg[string](c.Args, 0); err == nil {
 			result, err = a.Preview(id)
 		}
+	case "Secrets":
+		var id string
+		if id, err = arg[string](c.Args, 0); err == nil {
+			result, err = a.Secrets(id)
+		}
 	case "SheetWindow":
 		var id string
 		var idx int

@@ -42,7 +42,7 @@ func newShell(o cli.WindowOptions, version string, started time.Time, logf func(
 		// workspace is one of the folders Countersign may change.
 		roots = append(slices.Clone(roots), demoWorkspace(o.DataDir))
 	}
-	c, err := core.Open(core.Options{DataDir: o.DataDir, Keystore: keystore.Kind(o.Keystore), Emit: s.events.Add, Roots: roots})
+	c, err := core.Open(core.Options{DataDir: o.DataDir, Keystore: keystore.Kind(o.Keystore), Emit: s.events.Add, Logf: logf, Roots: roots})
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,12 @@
 // ~/Library/Application Support on macOS, %AppData% on Windows) joined with
 // "countersign". The result is always an absolute, cleaned path, and
 // EnsureDataDir creates it readable by the owner only.
+//
+// It also guarantees that Settings.Validate accepts only settings the app
+// can honour (a SIEM file path that is absolute, clean, in an existing
+// directory and none of Countersign's own files; retention of 0 to 36,500
+// days; a checkpoint interval of 10 s to 24 h), naming every problem, and
+// that ParseSettings gives every missing setting its default.
 package config
 
 import (

@@ -3,10 +3,12 @@
 //
 // It guarantees that Open either returns a Core whose store is open and
 // migrated, or an error that says which part failed and leaves nothing
-// running; that Start starts the parts in dependency order; and that Close
-// stops them in reverse order and may be called more than once. It never
-// knows which user interface, if any, is attached: events leave through the
-// Emit function it is given.
+// running; that every audit record the store writes from then on has its
+// free text redacted; that Start starts the parts in dependency order; and
+// that Close stops them in reverse order, the audit log last before the store
+// so that its final checkpoint covers everything, and may be called more
+// than once. It never knows which user interface, if any, is attached:
+// events leave through the Emit function it is given.
 package core
 
 import (
@@ -20,6 +22,7 @@ import (
 
 	"github.com/gofrs/flock"
 
+	"countersign/backend/audit"
 	"countersign/backend/config"
 	"countersign/backend/executor"
 	"countersign/backend/gateway"
@@ -27,6 +30,7 @@ import (
 	"countersign/backend/keystore"
 	"countersign/backend/proposal"
 	"countersign/backend/queue"
+	"countersign/backend/redact"
 	"countersign/backend/store"
 )
 
@@ -46,6 +50,7 @@ type Options struct {
 	Manual bool
 	// Getenv is where commands' scrubbed environment comes from; nil = os.Getenv.
 	Getenv func(string) string
+	Logf   func(format string, args ...any) // background errors; nil drops them
 }
 
 // Core holds the running backend.
@@ -78,6 +83,12 @@ type Core struct {
 	runs     sync.WaitGroup
 	lockMu   sync.Mutex
 	lock     *flock.Flock // held while this process carries out proposals
+	// Audit keeps the audit log's tree, signs its checkpoints and feeds the
+	// SIEM file; Secrets is the detector that redacts audit records and
+	// flags secrets in proposals for the review window.
+	Audit   *audit.Log
+	Secrets *redact.Detector
+	logf    func(format string, args ...any)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -92,6 +103,8 @@ func Open(o Options) (*Core, error) {
 	if err != nil {
 		return nil, err
 	}
+	secrets := redact.New()
+	st.SetRedactor(secrets)
 	q := queue.New(queue.Config{Store: st, Emit: o.Emit, Now: o.Now, Limits: proposal.DefaultLimits()})
 	gw, err := gateway.New(gateway.Config{Store: st, Queue: q, DataDir: o.DataDir, RuntimeDir: o.RuntimeDir,
 		Limits: proposal.DefaultLimits(), Now: o.Now, Previews: true, Settles: !o.Manual})
@@ -99,11 +112,20 @@ func Open(o Options) (*Core, error) {
 		st.Close()
 		return nil, err
 	}
-	c := &Core{DataDir: o.DataDir, Store: st, Queue: q, Gateway: gw, now: o.Now, manual: o.Manual}
+	c := &Core{DataDir: o.DataDir, Store: st, Queue: q, Gateway: gw, Secrets: secrets, now: o.Now, logf: o.Logf, manual: o.Manual}
 	if c.now == nil {
 		c.now = time.Now
 	}
+	if c.logf == nil {
+		c.logf = func(string, ...any) {}
+	}
 	c.Keys, c.KeyErr = OpenKeystore(o.Keystore, o.DataDir, c.now)
+	c.Audit, err = audit.Open(context.Background(), audit.Config{Store: st, Keys: c.Keys, DataDir: o.DataDir, Now: c.now, Logf: c.logf})
+	if err != nil {
+		gw.Close()
+		st.Close()
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
 	roots := o.Roots
 	if len(roots) == 0 {
 		if home, err := os.UserHomeDir(); err == nil {
@@ -127,6 +149,14 @@ func (c *Core) Start(ctx context.Context) error {
 	if err := c.Queue.Start(ctx); err != nil {
 		return fmt.Errorf("start queue: %w", err)
 	}
+	if err := c.Audit.Start(ctx); err != nil {
+		return fmt.Errorf("start audit log: %w", err)
+	}
+	go func() {
+		if err := c.Secrets.Warm(); err != nil {
+			c.logf("secret detection runs with Countersign's own rules only: %v", err)
+		}
+	}()
 	// What a killed process left half done is settled before anything new.
 	if err := c.TakeExecution(ctx); err != nil {
 		c.RecoverErr = err
@@ -242,7 +272,7 @@ func (c *Core) Close() error {
 		// An execution still running is cancelled, which rolls it back.
 		c.stopRuns()
 		c.runs.Wait()
-		c.closeErr = errors.Join(c.Gateway.Close(), c.Queue.Close(), c.Store.Close())
+		c.closeErr = errors.Join(c.Gateway.Close(), c.Queue.Close(), c.Audit.Close(), c.Store.Close())
 		c.lockMu.Lock()
 		if c.lock != nil {
 			c.closeErr = errors.Join(c.closeErr, c.lock.Unlock())

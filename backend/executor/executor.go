@@ -132,6 +132,23 @@ func (r *Result) json() json.RawMessage {
 	return b
 }
 
+// eventJSON is the result as the event (and so the audit record) carries
+// it: command output and response bodies only as their SHA-256 and size,
+// never their content, which stays in the journal with the proposal.
+func (r *Result) eventJSON() json.RawMessage {
+	c := *r
+	c.Actions = make([]ActionResult, len(r.Actions))
+	for i, a := range r.Actions {
+		for _, out := range []*string{&a.Stdout, &a.Stderr} {
+			if *out != "" {
+				*out = fmt.Sprintf("sha256:%s (%d bytes)", hashHex([]byte(*out)), len(*out))
+			}
+		}
+		c.Actions[i] = a
+	}
+	return c.json()
+}
+
 // Execute carries out the approved proposal id. It returns the result; the
 // error is non-nil only when the proposal could not be moved out of
 // approved at all (not approved, token already used, database error). A
@@ -289,7 +306,7 @@ func (x *Executor) command(ctx context.Context, w *Workspace, id string, o op, a
 func (x *Executor) finish(ctx context.Context, id string, res *Result) (*Result, error) {
 	res.Outcome = OutcomeExecuted
 	err := x.cfg.Mover.Move(ctx, store.StatusChange{ID: id, From: proposal.StatusExecuting, To: proposal.StatusExecuted,
-		At: x.now(), Event: store.EventExecuted, Data: res.json(),
+		At: x.now(), Event: store.EventExecuted, Data: res.eventJSON(),
 		Journal: &store.Journal{Phase: store.PhaseDone, Result: res.json(), Finished: true}})
 	return res, err
 }
@@ -310,7 +327,7 @@ func (x *Executor) fail(ctx context.Context, id string, res *Result, w *Workspac
 		res.Rollback = "nothing was changed"
 	}
 	err := x.cfg.Mover.Move(context.WithoutCancel(ctx), store.StatusChange{ID: id, From: proposal.StatusExecuting, To: proposal.StatusFailed,
-		At: x.now(), Event: store.EventFailed, Data: res.json(),
+		At: x.now(), Event: store.EventFailed, Data: res.eventJSON(),
 		Journal: &store.Journal{Phase: phase, Result: res.json(), Finished: true}})
 	return res, err
 }

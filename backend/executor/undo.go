@@ -377,7 +377,7 @@ func (x *Executor) swing(ctx context.Context, id string, force, toPost bool) (*R
 		// The journal stays in its phase: the next start completes it.
 		return nil, fmt.Errorf("%s of %s stopped part-way (%w); Countersign completes it when it next starts", verb, id, err)
 	}
-	err = x.cfg.Mover.Move(ctx, store.StatusChange{ID: id, From: from, To: to, At: x.now(), Event: ev, Data: res.json(),
+	err = x.cfg.Mover.Move(ctx, store.StatusChange{ID: id, From: from, To: to, At: x.now(), Event: ev, Data: res.eventJSON(),
 		Journal: &store.Journal{Phase: store.PhaseDone, Result: res.json()}})
 	return res, err
 }
@@ -456,7 +456,7 @@ func (x *Executor) recoverOne(ctx context.Context, id string) (string, error) {
 		if ex != nil {
 			j = &store.Journal{Phase: store.PhaseDone, Result: res.json(), Finished: true}
 		}
-		return x.cfg.Mover.Move(ctx, store.StatusChange{ID: id, From: p.Status, To: to, At: x.now(), Event: ev, Data: res.json(), Journal: j})
+		return x.cfg.Mover.Move(ctx, store.StatusChange{ID: id, From: p.Status, To: to, At: x.now(), Event: ev, Data: res.eventJSON(), Journal: j})
 	}
 	phase := ""
 	if ex != nil {

@@ -192,6 +192,7 @@ func (s *Store) InsertProposal(ctx context.Context, p *proposal.Proposal) error 
 		return err
 	}
 
+	rec := s.proposedRecord(p, rows)
 	known := s.isKnown(p.AgentID)
 	err = s.write(ctx, "insert proposal", func(tx *sql.Tx) error {
 		created := p.CreatedAt.UnixNano()
@@ -225,9 +226,12 @@ func (s *Store) InsertProposal(ctx context.Context, p *proposal.Proposal) error 
 				return err
 			}
 		}
-		_, err = tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx,
+		ev, err := tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx,
 			created, p.ID, p.AgentID, string(EventProposed), string(data))
-		return err
+		if err != nil {
+			return err
+		}
+		return s.appendRecord(ctx, tx, ev, rec)
 	})
 	if err == nil && !known {
 		s.markKnown(p.AgentID)
@@ -286,16 +290,17 @@ func (s *Store) GetProposal(ctx context.Context, id string) (*proposal.Proposal,
 	p.Actions = make([]proposal.Action, len(acts))
 	for i, st := range acts {
 		a := st.a
+		// Content the retention setting removed reads as empty.
 		if st.content.Valid {
 			b, err := s.GetBlob(ctx, st.content.String)
-			if err != nil {
+			if err != nil && !errors.Is(err, ErrPruned) {
 				return nil, err
 			}
 			a.Content = string(b)
 		}
 		js := []byte(st.prm.String)
 		if st.prmBlobs.Valid {
-			if js, err = s.GetBlob(ctx, st.prmBlobs.String); err != nil {
+			if js, err = s.GetBlob(ctx, st.prmBlobs.String); err != nil && !errors.Is(err, ErrPruned) {
 				return nil, err
 			}
 		}
@@ -434,6 +439,7 @@ func (s *Store) UpdateStatus(ctx context.Context, c StatusChange) error {
 		return err
 	}
 	at := c.At.UnixNano()
+	rec := s.statusRecord(&c, data)
 	return s.write(ctx, "update status", func(tx *sql.Tx) error {
 		var decidedAt any
 		if c.From == proposal.StatusPending {
@@ -471,8 +477,12 @@ func (s *Store) UpdateStatus(ctx context.Context, c StatusChange) error {
 				return err
 			}
 		}
-		_, err = tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx, at, c.ID, agentID, string(c.Event), dataArg)
-		return err
+		ev, err := tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx, at, c.ID, agentID, string(c.Event), dataArg)
+		if err != nil {
+			return err
+		}
+		rec.AgentID = clip(agentID, maxShort)
+		return s.appendRecord(ctx, tx, ev, rec)
 	})
 }
 

@@ -28,6 +28,9 @@ const (
 		WHERE id = ?3 AND status = ?4 RETURNING agent_id`
 	sqlStatusOf = `SELECT status FROM proposals WHERE id = ?1`
 
+	sqlLastRecord   = `SELECT seq, record FROM audit_log ORDER BY seq DESC LIMIT 1`
+	sqlInsertRecord = `INSERT INTO audit_log(seq, record) VALUES (?1, ?2)`
+
 	sqlGetProposal = `SELECT p.agent_id, p.summary, p.rationale, p.workspace, p.status, p.risk, p.created_at,
 		p.expires_at, d.verdict, d.reason, d.decided_by, d.decided_at, d.token, p.agent_runs
 		FROM proposals p LEFT JOIN decisions d ON d.proposal_id = p.id WHERE p.id = ?1`
@@ -59,7 +62,7 @@ const (
 type statements struct {
 	upsertAgent, insertProposal, insertAction, insertBlob, hasBlob, getBlob, insertEvent,
 	insertDecision, updateStatus, statusOf, getProposal, listActions, listByStatus,
-	countStatus, dueForExpiry, nextExpiry, listEvents *sql.Stmt
+	countStatus, dueForExpiry, nextExpiry, listEvents, lastRecord, insertRecord *sql.Stmt
 	all []*sql.Stmt
 }
 
@@ -86,6 +89,8 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&st.dueForExpiry, sqlDueForExpiry},
 		{&st.nextExpiry, sqlNextExpiry},
 		{&st.listEvents, sqlListEvents},
+		{&st.lastRecord, sqlLastRecord},
+		{&st.insertRecord, sqlInsertRecord},
 	} {
 		stmt, err := s.db.PrepareContext(ctx, p.sql)
 		if err != nil {

@@ -33,6 +33,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/zstd"
 	"modernc.org/sqlite"
@@ -110,6 +111,9 @@ type Store struct {
 	// checked by the insert itself, not through this cache.
 	knownMu sync.Mutex
 	known   map[string]struct{}
+
+	redactor atomic.Value // *redactorBox: see SetRedactor
+	tip      tip          // the last audit record; only the writer holding wsem uses it
 }
 
 // maxKnownAgents bounds the known-agents cache.
@@ -149,7 +153,7 @@ func migrations() ([]migration, error) {
 		name := e.Name()
 		num, _, ok := strings.Cut(name, "_")
 		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+		if !ok || err != nil || v < 1 || !strings.HasSuffix(name, ".sql") {
 			return nil, fmt.Errorf("store: migration %q is not named NNNN_name.sql", name)
 		}
 		b, err := migrationFiles.ReadFile(path.Join("migrations", name))
@@ -255,6 +259,10 @@ func Open(path string) (*Store, error) {
 	if err := s.prepare(context.Background()); err != nil {
 		s.Close()
 		return nil, s.wrap("prepare", err)
+	}
+	if err := s.catchUpAudit(context.Background()); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -463,13 +471,16 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		s.tip.drop()
 		if sqliteCode(err) != 0 {
 			return s.wrap(op, err)
 		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		s.tip.drop()
 		return s.wrap(op, err)
 	}
+	s.tip.commit()
 	return nil
 }

@@ -13,6 +13,7 @@ export {
   Preview,
   PreviewLines,
   Redo,
+  Secrets,
   SheetWindow,
   UIReady,
   Undo,

@@ -4,7 +4,18 @@
 import * as bindings from './bindings';
 import { toApiError } from './errors';
 import * as normalize from './normalize';
-import type { Grid, Info, Page, PreviewAction, ProposalView, QueueEvent, Selection, UndoOutcome, WindowQuery } from './types';
+import type {
+  Grid,
+  Info,
+  Page,
+  PreviewAction,
+  ProposalView,
+  QueueEvent,
+  SecretScan,
+  Selection,
+  UndoOutcome,
+  WindowQuery,
+} from './types';
 
 export type { ApiErrorCode } from './errors';
 export { ApiError, toApiError } from './errors';
@@ -41,6 +52,8 @@ export interface Backend {
   undo(id: string, force: boolean): Promise<UndoOutcome>;
   /** Applies an undone proposal again, with the same rule about conflicts. */
   redo(id: string, force: boolean): Promise<UndoOutcome>;
+  /** Which secrets and personal data the proposal would write, run or send (never the secrets). */
+  secrets(id: string): Promise<SecretScan>;
   info(): Promise<Info>;
   uiReady(): Promise<void>;
   /** Closes the app (the window and the backend). */
@@ -92,6 +105,7 @@ export const backend: Backend = {
     }, none),
   undo: (id, force) => call(() => bindings.Undo(id, force), normalize.undoOutcome),
   redo: (id, force) => call(() => bindings.Redo(id, force), normalize.undoOutcome),
+  secrets: (id) => call(() => bindings.Secrets(id), normalize.secretScan),
   info: () => call(() => bindings.Info(), normalize.info),
   uiReady: () => call(() => bindings.UIReady(), none),
   quit: () => bindings.Quit(),

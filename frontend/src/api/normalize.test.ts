@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { page, proposalView, queueEvents, undoOutcome } from './normalize';
+import { page, proposalView, queueEvents, secretScan, undoOutcome } from './normalize';
 
 describe('normalize', () => {
   it('turns Go nil slices into empty arrays', () => {
@@ -20,6 +20,13 @@ describe('normalize', () => {
     expect(v.proposal.actions[0]?.input).toEqual([49]);
     const w = proposalView({ proposal: { id: 'x', actions: [{ kind: 'tool.call', tool: 't', input: { b: [1, 2] } }] } });
     expect(w.proposal.actions[0]?.input).toEqual({ b: [1, 2] });
+  });
+
+  it('reads a secrets scan, a missing action as the summary (-1)', () => {
+    expect(secretScan({ findings: null })).toEqual({ findings: [], truncated: false });
+    const s = secretScan({ findings: [{ field: 'summary', line: 1, rule_id: 'r', description: 'd' }], truncated: true });
+    expect(s.findings[0]?.action).toBe(-1);
+    expect(s.truncated).toBe(true);
   });
 
   it('drops events without an id and accepts a lone event', () => {

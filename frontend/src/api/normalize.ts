@@ -28,6 +28,8 @@ import type {
   NameChange,
   PreviewAction,
   RowSpan,
+  SecretFinding,
+  SecretScan,
   SheetCellType,
   SheetChange,
   SheetStatus,
@@ -307,6 +309,18 @@ export function undoOutcome(v: unknown): UndoOutcome {
   const u: UndoOutcome = { done: o.done === true, conflicts: arr(o.conflicts).map(conflict) };
   if (o.result !== null && typeof o.result === 'object') u.result = executionResult(o.result);
   return u;
+}
+
+export function secretScan(v: unknown): SecretScan {
+  const o = obj(v);
+  return {
+    findings: arr(o.findings).map((f): SecretFinding => {
+      const x = obj(f);
+      return { action: Number.isInteger(x.action) ? (x.action as number) : -1, field: str(x.field), line: num(x.line),
+        rule_id: str(x.rule_id), description: str(x.description) };
+    }),
+    truncated: bool(o.truncated),
+  };
 }
 
 export function info(v: unknown): Info {

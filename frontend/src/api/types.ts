@@ -187,6 +187,25 @@ export interface UndoOutcome {
   conflicts: Conflict[];
 }
 
+/** One secret or piece of personal data in a proposal: where, and what kind; never the secret. */
+export interface SecretFinding {
+  /** Index of the action; -1 for the request's summary or rationale. */
+  action: number;
+  /** "content", "edit 2", "command line", "url", "body", "input", "cell S!B2", "summary", "rationale". */
+  field: string;
+  /** 1-based line within the field. */
+  line: number;
+  rule_id: string;
+  /** In plain words: "an AWS access key". */
+  description: string;
+}
+
+export interface SecretScan {
+  findings: SecretFinding[];
+  /** Not everything was read (too long, too many findings, or out of time). */
+  truncated: boolean;
+}
+
 export interface Info {
   version: string;
   data_dir: string;

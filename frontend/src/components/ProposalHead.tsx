@@ -15,7 +15,18 @@ const MAX_NOT_UNDOABLE = 50;
  * its summary, who asks and where, the risk with its reasons, what could not
  * be undone, and why the agent asks. meta adds rows to the facts line.
  */
-export function ProposalHead({ view, meta, notUndoable }: { view: ProposalView; meta?: ReactNode; notUndoable: string[] }) {
+export function ProposalHead({
+  view,
+  meta,
+  notUndoable,
+  children,
+}: {
+  view: ProposalView;
+  meta?: ReactNode;
+  notUndoable: string[];
+  /** Shown after the risk and undo warnings, before the rationale (the secret warning). */
+  children?: ReactNode;
+}) {
   const p = view.proposal;
   const rationale = p.rationale ? truncate(p.rationale, SNIPPET_CAPS) : null;
   const summary = revealInline(p.summary).text;
@@ -78,6 +89,8 @@ export function ProposalHead({ view, meta, notUndoable }: { view: ProposalView; 
           )}
         </section>
       )}
+
+      {children}
 
       {rationale && (
         <section className="rationale" aria-labelledby="rationale-title">

@@ -10,6 +10,7 @@ import { createHistoryDetailStore, type HistoryDetailState, type HistoryDetailSt
 import { createInfoStore, type InfoState, type InfoStore } from './info';
 import { createPreviewStore, type PreviewState, type PreviewStore } from './preview';
 import { createQueueStore, type QueueState, type QueueStore } from './queue';
+import { createSecretsStore, type SecretsState, type SecretsStore } from './secrets';
 import { createUIStore, type UIState, type UIStore } from './ui';
 
 export interface Stores {
@@ -20,6 +21,7 @@ export interface Stores {
   ui: UIStore;
   history: HistoryStore;
   historyDetail: HistoryDetailStore;
+  secrets: SecretsStore;
 }
 
 export function createStores(backend: Backend): Stores {
@@ -36,6 +38,7 @@ export function createStores(backend: Backend): Stores {
     ui: createUIStore(() => backend.quit()),
     history,
     historyDetail,
+    secrets: createSecretsStore(backend, queue),
   };
 }
 
@@ -73,4 +76,8 @@ export function useHistory<T>(select: (s: HistoryState) => T): T {
 
 export function useHistoryDetail<T>(select: (s: HistoryDetailState) => T): T {
   return useStore(useStores().historyDetail, select);
+}
+
+export function useSecrets<T>(select: (s: SecretsState) => T): T {
+  return useStore(useStores().secrets, select);
 }

@@ -15,6 +15,7 @@ import type {
   PreviewAction,
   ProposalView,
   QueueEvent,
+  SecretScan,
   Selection,
   Status,
   Summary,
@@ -62,6 +63,9 @@ export class FakeBackend implements Backend {
   fileLines = new Map<string, string[]>();
   failLines: ApiError | null = null;
   selections: { id: string; sel: Selection }[] = [];
+  /** Secrets scans by id (default: nothing found). */
+  secretScans = new Map<string, SecretScan>();
+  failSecrets: ApiError | null = null;
   /** Holds ListPending until release() when set. */
   gate: Promise<void> | null = null;
   /** Proposals that left pending, most recently decided first (ListDecided). */
@@ -205,6 +209,12 @@ export class FakeBackend implements Backend {
   async approveSelection(id: string, sel: Selection): Promise<void> {
     this.selections.push({ id, sel });
     return this.decide(id, 'approve', '');
+  }
+
+  async secrets(id: string): Promise<SecretScan> {
+    this.calls.push(`secrets ${id}`);
+    if (this.failSecrets) throw this.failSecrets;
+    return this.secretScans.get(id) ?? { findings: [], truncated: false };
   }
 
   async info(): Promise<Info> {

@@ -2,6 +2,7 @@ import type { ProposalView } from '../api';
 import { Countdown } from '../components/Countdown';
 import { DetailFrame } from '../components/DetailFrame';
 import { ProposalHead } from '../components/ProposalHead';
+import { SecretWarning } from '../components/SecretWarning';
 import { StatusBanner } from '../components/StatusBanner';
 import { useDetail, useStores } from '../stores';
 import { ActionBar } from './ActionBar';
@@ -35,7 +36,9 @@ function ProposalDetail({ view }: { view: ProposalView }) {
   return (
     <article className="proposal" aria-labelledby="proposal-title">
       {status !== 'pending' && <StatusBanner status={status} view={view} place="queue" />}
-      <ProposalHead view={view} meta={expiry} notUndoable={view.execution?.result?.not_undoable ?? view.not_undoable} />
+      <ProposalHead view={view} meta={expiry} notUndoable={view.execution?.result?.not_undoable ?? view.not_undoable}>
+        <SecretWarning />
+      </ProposalHead>
       <ActionsSection actions={p.actions} pending={status === 'pending'} />
     </article>
   );

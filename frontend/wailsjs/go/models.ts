@@ -824,6 +824,63 @@ export namespace queue {
 
 }
 
+export namespace redact {
+	
+	export class ActionFinding {
+	    action: number;
+	    field: string;
+	    line: number;
+	    rule_id: string;
+	    description: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ActionFinding(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.action = source["action"];
+	        this.field = source["field"];
+	        this.line = source["line"];
+	        this.rule_id = source["rule_id"];
+	        this.description = source["description"];
+	    }
+	}
+	export class ProposalScan {
+	    findings: ActionFinding[];
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProposalScan(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.findings = this.convertValues(source["findings"], ActionFinding);
+	        this.truncated = source["truncated"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace sheet {
 	
 	export class CellValue {

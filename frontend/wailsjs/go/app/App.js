@@ -42,6 +42,10 @@ export function Redo(arg1, arg2) {
   return window['go']['app']['App']['Redo'](arg1, arg2);
 }
 
+export function Secrets(arg1) {
+  return window['go']['app']['App']['Secrets'](arg1);
+}
+
 export function SheetWindow(arg1, arg2, arg3) {
   return window['go']['app']['App']['SheetWindow'](arg1, arg2, arg3);
 }
