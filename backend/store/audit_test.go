@@ -288,4 +288,3 @@ func TestSaveSettings(t *testing.T) {
 		t.Errorf("records %+v", rs)
 	}
 }
-
