@@ -172,44 +172,31 @@ describe('review queue', () => {
 });
 
 describe('secrets in a request', () => {
-  let backend;
-  let browser;
-  before(async () => {
-    backend = await startBackend();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await backend?.stop();
-  });
+  const env = suite({ workspace: 'countersign-workspace-' });
 
   it('warns that the request writes an AWS key, without showing it in the warning', async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'countersign-workspace-'));
-    try {
-      await submit(backend.url, {
-        agent_id: 'test-agent',
-        summary: 'Configure the deploy',
-        workspace,
-        actions: [
-          { kind: 'file.write', path: '.env', content: '# deploy\nAWS_ACCESS_KEY_ID=AKIAZ3MSJVQ2XK7PLN4R\n' },
-          { kind: 'command.run', argv: ['git', 'clone', 'https://ada:S3cr3tPassw0rd!@git.example.com/r.git'] },
-        ],
-      });
-      const page = await browser.context.newPage();
-      const errors = watchErrors(page);
-      await page.goto(backend.url);
-      const warning = await page.waitForSelector('.secret-warning');
-      const items = await warning.$$eval('li', (els) => els.map((e) => e.textContent));
-      assert.deepEqual(items, [
-        'Action 1 writes an AWS access key (content, line 2).',
-        'Action 2 runs a command with a password in a URL (command line, line 1).',
-      ]);
-      assert.ok(!(await warning.textContent()).includes('AKIA'));
-      await page.screenshot({ path: join(artifacts, 'e2e-secret-warning.png') });
-      assert.deepEqual(errors, []);
-      await page.close();
-    } finally {
-      rmSync(workspace, { recursive: true, force: true });
-    }
+    const { backend, browser, workspace } = env;
+    await submit(backend.url, {
+      agent_id: 'test-agent',
+      summary: 'Configure the deploy',
+      workspace,
+      actions: [
+        { kind: 'file.write', path: '.env', content: '# deploy\nAWS_ACCESS_KEY_ID=AKIAZ3MSJVQ2XK7PLN4R\n' },
+        { kind: 'command.run', argv: ['git', 'clone', 'https://ada:S3cr3tPassw0rd!@git.example.com/r.git'] },
+      ],
+    });
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(backend.url);
+    const warning = await page.waitForSelector('.secret-warning');
+    const items = await warning.$$eval('li', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(items, [
+      'Action 1 writes an AWS access key (content, line 2).',
+      'Action 2 runs a command with a password in a URL (command line, line 1).',
+    ]);
+    assert.ok(!(await warning.textContent()).includes('AKIA'));
+    await page.screenshot({ path: join(artifacts, 'e2e-secret-warning.png') });
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 });
