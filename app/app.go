@@ -2,12 +2,15 @@
 // binds a narrow App to the web UI, forwards backend events to it in batches,
 // and starts and stops the backend with the window.
 //
-// It guarantees that the UI can read proposals and decide them, and nothing
-// else: no bound method writes a file, runs a command or changes settings.
+// It guarantees that the UI can read proposals, decide them, and undo or
+// redo what was carried out, and nothing else: no bound method writes a
+// file or runs a command that a signed approval did not cover, or changes
+// settings.
 package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os/user"
@@ -16,11 +19,14 @@ import (
 
 	"countersign/backend/core"
 	"countersign/backend/errs"
+	"countersign/backend/executor"
 	"countersign/backend/keystore"
 	"countersign/backend/preview"
 	"countersign/backend/proposal"
 	"countersign/backend/queue"
+	"countersign/backend/redact"
 	"countersign/backend/sheet"
+	"countersign/backend/store"
 )
 
 // Info describes the running app to the UI.
@@ -48,7 +54,40 @@ type Keys struct {
 type ProposalView struct {
 	Proposal    *proposal.Proposal `json:"proposal"`
 	RiskReasons []string           `json:"risk_reasons"`
+	// NotUndoable says, before the person approves, what could not be
+	// undone once carried out.
+	NotUndoable []string `json:"not_undoable"`
+	// Execution is what carrying it out did, once it was.
+	Execution *ExecutionView `json:"execution,omitempty"`
 }
+
+// ExecutionView is an execution as the history shows it.
+type ExecutionView struct {
+	Result *executor.Result `json:"result,omitempty"`
+	// Paths are the paths it changed (at most maxPaths), with their state
+	// before and after: "absent", "file" or "dir".
+	Paths      []PathChange `json:"paths"`
+	PathsTotal int          `json:"paths_total"`
+	// InFlight: an execution, undo or redo is still running.
+	InFlight bool `json:"in_flight"`
+}
+
+// PathChange is one path an execution changed.
+type PathChange struct {
+	Path   string `json:"path"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// UndoOutcome is the answer to Undo and Redo: done, or refused because files
+// changed since, with the differences.
+type UndoOutcome struct {
+	Done      bool                `json:"done"`
+	Result    *executor.Result    `json:"result,omitempty"`
+	Conflicts []executor.Conflict `json:"conflicts"`
+}
+
+const maxPaths = 500
 
 // App is bound to the UI. Its methods are the whole of what the UI can do.
 type App struct {
@@ -92,7 +131,64 @@ func (a *App) Get(id string) (ProposalView, error) {
 	if reasons == nil {
 		reasons = []string{}
 	}
-	return ProposalView{Proposal: p, RiskReasons: reasons}, nil
+	v := ProposalView{Proposal: p, RiskReasons: reasons, NotUndoable: executor.Undoable(p)}
+	if v.NotUndoable == nil {
+		v.NotUndoable = []string{}
+	}
+	if ex, err := a.core.Store.GetExecution(a.ctx, id); err == nil {
+		ev := &ExecutionView{InFlight: ex.Phase != store.PhaseDone, Paths: []PathChange{}}
+		if ex.Result != nil {
+			var r executor.Result
+			if json.Unmarshal(ex.Result, &r) == nil {
+				ev.Result = &r
+			}
+		}
+		steps, err := a.core.Store.ListSteps(a.ctx, id)
+		if err != nil {
+			return ProposalView{}, err
+		}
+		for _, s := range steps {
+			if s.Pre.Kind == store.StateScope || s.Pre.Kind == s.Post.Kind && s.Pre.SHA == s.Post.SHA && s.Pre.Mode == s.Post.Mode {
+				continue
+			}
+			ev.PathsTotal++
+			if len(ev.Paths) < maxPaths {
+				ev.Paths = append(ev.Paths, PathChange{Path: s.Path, Before: s.Pre.Kind, After: s.Post.Kind})
+			}
+		}
+		v.Execution = ev
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return ProposalView{}, err
+	}
+	return v, nil
+}
+
+// ListDecided returns a page of the history: proposals that left pending,
+// the most recently decided first.
+func (a *App) ListDecided(offset, limit int) (queue.Page, error) {
+	return a.core.Queue.ListDecided(a.ctx, offset, limit)
+}
+
+// Undo restores what an executed proposal changed. Files changed since
+// Countersign wrote them are reported, and nothing changes, unless force.
+func (a *App) Undo(id string, force bool) (UndoOutcome, error) {
+	return undoOutcome(a.core.Undo(a.ctx, id, force))
+}
+
+// Redo applies an undone proposal again, with the same conflict rule.
+func (a *App) Redo(id string, force bool) (UndoOutcome, error) {
+	return undoOutcome(a.core.Redo(a.ctx, id, force))
+}
+
+func undoOutcome(r *executor.Result, err error) (UndoOutcome, error) {
+	var ce *executor.ConflictError
+	if errors.As(err, &ce) {
+		return UndoOutcome{Conflicts: ce.Conflicts}, nil
+	}
+	if err != nil {
+		return UndoOutcome{}, err
+	}
+	return UndoOutcome{Done: true, Result: r, Conflicts: []executor.Conflict{}}, nil
 }
 
 // Approve approves a pending proposal as the person at the keyboard.
@@ -182,6 +278,22 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// secretScanTime bounds how long Secrets looks.
+const secretScanTime = 5 * time.Second
+
+// Secrets names the secrets and personal data a proposal would write, run or
+// send ("an AWS access key" in action 1's content, line 2), for the warning
+// in the detail pane. It never returns the secrets themselves.
+func (a *App) Secrets(id string) (redact.ProposalScan, error) {
+	p, err := a.core.Queue.Get(a.ctx, id)
+	if err != nil {
+		return redact.ProposalScan{}, err
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, secretScanTime)
+	defer cancel()
+	return a.core.Secrets.ScanProposal(ctx, p), nil
 }
 
 // PreviewLines returns unchanged lines of a text action's current file, for

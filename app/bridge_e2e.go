@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -232,6 +231,11 @@ func (b *bridge) call(w http.ResponseWriter, r *http.Request) {
 		if id, err = arg[string](c.Args, 0); err == nil {
 			result, err = a.Preview(id)
 		}
+	case "Secrets":
+		var id string
+		if id, err = arg[string](c.Args, 0); err == nil {
+			result, err = a.Secrets(id)
+		}
 	case "SheetWindow":
 		var id string
 		var idx int
@@ -261,6 +265,25 @@ func (b *bridge) call(w http.ResponseWriter, r *http.Request) {
 		if id, err = arg[string](c.Args, 0); err == nil {
 			if sel, err = arg[core.Selection](c.Args, 1); err == nil {
 				err = a.ApproveSelection(id, sel)
+			}
+		}
+	case "ListDecided":
+		var off, lim int
+		if off, err = arg[int](c.Args, 0); err == nil {
+			if lim, err = arg[int](c.Args, 1); err == nil {
+				result, err = a.ListDecided(off, lim)
+			}
+		}
+	case "Undo", "Redo":
+		var id string
+		var force bool
+		if id, err = arg[string](c.Args, 0); err == nil {
+			if force, err = arg[bool](c.Args, 1); err == nil {
+				if c.Method == "Undo" {
+					result, err = a.Undo(id, force)
+				} else {
+					result, err = a.Redo(id, force)
+				}
 			}
 		}
 	case "UIReady":
@@ -303,7 +326,7 @@ func (b *bridge) seed(w http.ResponseWriter, r *http.Request) {
 	for i := 0; i < req.Count; i++ {
 		p := proposal.Proposal{
 			AgentID:   fmt.Sprintf("seed-agent-%d", i%7),
-			Workspace: filepath.Join(b.s.o.DataDir, "seed-workspace"),
+			Workspace: b.s.o.DataDir + "-seed",
 			Summary:   fmt.Sprintf("Seeded change %d: update %s", i, strings.Repeat("x", i%5)),
 			Actions:   []proposal.Action{{Kind: proposal.KindFileWrite, Path: fmt.Sprintf("seed/file-%d.txt", i), Content: fmt.Sprintf("content %d\n", i)}},
 		}

@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/wailsapp/wails/v2"
@@ -36,7 +36,13 @@ type shell struct {
 
 func newShell(o cli.WindowOptions, version string, started time.Time, logf func(string, ...any)) (*shell, error) {
 	s := &shell{o: o, events: newBatcher(16*time.Millisecond, 500), logf: logf, started: started}
-	c, err := core.Open(core.Options{DataDir: o.DataDir, Keystore: keystore.Kind(o.Keystore), Emit: s.events.Add})
+	roots := o.Roots
+	if o.Demo {
+		// The demo's files are real and approvals change them, so its
+		// workspace is one of the folders Countersign may change.
+		roots = append(slices.Clone(roots), demoWorkspace(o.DataDir))
+	}
+	c, err := core.Open(core.Options{DataDir: o.DataDir, Keystore: keystore.Kind(o.Keystore), Emit: s.events.Add, Logf: logf, Roots: roots})
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +74,7 @@ func (s *shell) start(ctx context.Context, emit func([]queue.Event)) error {
 		if !s.o.Demo {
 			return
 		}
-		ws := filepath.Join(s.o.DataDir, "demo-workspace")
+		ws := demoWorkspace(s.o.DataDir)
 		if err := demo.PrepareWorkspace(ws); err != nil {
 			s.logf("demo agent: %v", err)
 			return
@@ -80,6 +86,10 @@ func (s *shell) start(ctx context.Context, emit func([]queue.Event)) error {
 	}()
 	return nil
 }
+
+// demoWorkspace is where --demo keeps its sample files: beside the data
+// folder, never inside it (Countersign never changes its own data folder).
+func demoWorkspace(dataDir string) string { return dataDir + "-demo" }
 
 func (s *shell) stop() {
 	if s.stopBg != nil {

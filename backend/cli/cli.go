@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -24,8 +25,9 @@ import (
 type WindowOptions struct {
 	DataDir  string
 	Demo     bool
-	Bridge   string // test builds only: serve the UI over HTTP on this address instead of a window
-	Keystore string // "keyring" (default) or "file"
+	Bridge   string   // test builds only: serve the UI over HTTP on this address instead of a window
+	Keystore string   // "keyring" (default) or "file"
+	Roots    []string // folders Countersign may change
 }
 
 // Deps are the outside world the commands need.
@@ -62,6 +64,7 @@ func NewRoot(d Deps) *cobra.Command {
 	var demo bool
 	var bridge string
 	var ks string
+	var roots []string
 	root := &cobra.Command{
 		Use:   "countersign",
 		Short: "Review, approve and undo what AI agents do to your files",
@@ -81,13 +84,18 @@ func NewRoot(d Deps) *cobra.Command {
 			if err != nil {
 				return &ExitCode{Code: ExitUsage, Err: err}
 			}
-			return d.OpenWindow(WindowOptions{DataDir: dir, Demo: demo, Bridge: bridge, Keystore: string(kind)})
+			rs, err := config.ResolveRoots(roots, d.Env, os.UserHomeDir)
+			if err != nil {
+				return &ExitCode{Code: ExitUsage, Err: err}
+			}
+			return d.OpenWindow(WindowOptions{DataDir: dir, Demo: demo, Bridge: bridge, Keystore: string(kind), Roots: rs})
 		},
 	}
 	root.SetOut(d.Stdout)
 	root.SetErr(d.Stderr)
 	root.PersistentFlags().StringVar(&dataDir, "data-dir", "", "where Countersign keeps its database (default: $"+config.EnvDataDir+" or the OS config dir)")
 	root.PersistentFlags().StringVar(&ks, "keystore", "keyring", "where the signing key lives: keyring (the OS keyring) or file (a 0600 file in the data dir; weaker, for headless use)")
+	root.PersistentFlags().StringArrayVar(&roots, "root", nil, "a folder Countersign may change (repeatable; default: $"+config.EnvRoots+" or your home folder); a proposal's workspace must lie inside one")
 	root.Flags().BoolVar(&demo, "demo", false, "also start a demo agent that proposes a realistic mix of changes")
 	if d.BridgeEnabled {
 		root.Flags().StringVar(&bridge, "bridge", "", "test builds: serve the UI over HTTP on ADDR instead of opening a window")
@@ -103,8 +111,9 @@ func NewRoot(d Deps) *cobra.Command {
 			fmt.Fprintf(cmd.OutOrStdout(), "countersign %s (%s, %s, %s/%s)\n", d.Version, d.Commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		},
 	})
-	root.AddCommand(keyCommand(d, &dataDir, &ks), verifyCommand(d, &dataDir, &ks))
+	root.AddCommand(keyCommand(d, &dataDir, &ks), verifyCommand(d, &dataDir, &ks), auditCommand(d, &dataDir, &ks))
 	root.AddCommand(agentSideCommands(d, &dataDir)...)
+	root.AddCommand(executionCommands(d, &dataDir, &ks, &roots)...)
 	return root
 }
 

@@ -16,6 +16,7 @@ import (
 	"countersign/backend/config"
 	"countersign/backend/intent"
 	"countersign/backend/keystore"
+	"countersign/backend/redact"
 	"countersign/backend/store"
 )
 
@@ -39,6 +40,17 @@ func openKeys(d Deps, dataDir, ks string) (keystore.Backend, keystore.Options, s
 	return b, keystore.Options{DataDir: dir}, dir, nil
 }
 
+// openKeystore opens the keystore (creating the key on first use) and
+// returns it with the data directory.
+func openKeystore(d Deps, dataDir, ks string) (*keystore.Keystore, string, error) {
+	b, opts, dir, err := openKeys(d, dataDir, ks)
+	if err != nil {
+		return nil, "", err
+	}
+	k, err := keystore.Open(b, opts)
+	return k, dir, err
+}
+
 func keyCommand(d Deps, dataDir, ks *string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "key",
@@ -53,11 +65,7 @@ func keyCommand(d Deps, dataDir, ks *string) *cobra.Command {
 		Short: "Print the current key id, public key and the retired keys (creates the key on first use)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			b, opts, _, err := openKeys(d, *dataDir, *ks)
-			if err != nil {
-				return err
-			}
-			k, err := keystore.Open(b, opts)
+			k, _, err := openKeystore(d, *dataDir, *ks)
 			if err != nil {
 				return err
 			}
@@ -85,6 +93,11 @@ func keyCommand(d Deps, dataDir, ks *string) *cobra.Command {
 			if err := recordRotation(dir, r); err != nil {
 				return fmt.Errorf("the key was rotated but the rotation could not be recorded: %w", err)
 			}
+			if k, err := keystore.Open(b, opts); err == nil {
+				if _, err := writeAuditKeys(k, dir); err != nil {
+					fmt.Fprintf(d.Stderr, "warning: the audit verifier keys were not exported: %v\n", err)
+				}
+			}
 			if r.Old == "" {
 				fmt.Fprintf(c.OutOrStdout(), "created key %s\n", r.New)
 			} else {
@@ -107,7 +120,8 @@ func recordRotation(dir string, r keystore.Rotation) error {
 	if err != nil {
 		return err
 	}
-	return st.AppendEvents(context.Background(), []store.Event{{At: r.At, Type: "key.rotated", Data: data}})
+	st.SetRedactor(redact.New())
+	return st.AppendEvents(context.Background(), []store.Event{{At: r.At, Type: store.EventKeyRotated, Data: data, UserID: osUser()}})
 }
 
 func verifyCommand(d Deps, dataDir, ks *string) *cobra.Command {

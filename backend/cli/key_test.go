@@ -47,6 +47,25 @@ func decided(t *testing.T, verdict proposal.Verdict) (string, string, string) {
 	return dir, p.ID, got.Decision.Token
 }
 
+// cliCase is one command line and what it must answer.
+type cliCase struct {
+	name    string
+	args    []string
+	code    int
+	wantOut string // in stdout
+	wantErr string // in stderr
+}
+
+func (tt cliCase) run(t *testing.T, dir string, prefix ...string) {
+	t.Helper()
+	t.Run(tt.name, func(t *testing.T) {
+		code, out, errOut := runCLI(t, dir, append(prefix, tt.args...)...)
+		if code != tt.code || !strings.Contains(out, tt.wantOut) || !strings.Contains(errOut, tt.wantErr) {
+			t.Errorf("exit %d (want %d)\nstdout %q (want %q)\nstderr %q (want %q)", code, tt.code, out, tt.wantOut, errOut, tt.wantErr)
+		}
+	})
+}
+
 func runCLI(t *testing.T, dir string, args ...string) (int, string, string) {
 	t.Helper()
 	d, out, errb := testDeps(t, func(WindowOptions) error { return nil })
@@ -71,13 +90,7 @@ func TestVerify(t *testing.T) {
 	} else {
 		tampered[i] = 'A'
 	}
-	tests := []struct {
-		name    string
-		args    []string
-		code    int
-		wantOut string
-		wantErr string
-	}{
+	tests := []cliCase{
 		{"valid token", []string{"verify", token}, 0, "valid: approve of proposal " + id, ""},
 		{"valid against its proposal", []string{"verify", token, "--against", id}, 0, "matches the stored proposal", ""},
 		{"tampered signature", []string{"verify", string(tampered)}, 1, "", "invalid:"},
@@ -86,12 +99,7 @@ func TestVerify(t *testing.T) {
 		{"no token", []string{"verify"}, 2, "", "accepts 1 arg"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCLI(t, dir, tt.args...)
-			if code != tt.code || !strings.Contains(out, tt.wantOut) || !strings.Contains(errOut, tt.wantErr) {
-				t.Errorf("exit %d (want %d)\nstdout %q (want %q)\nstderr %q (want %q)", code, tt.code, out, tt.wantOut, errOut, tt.wantErr)
-			}
-		})
+		tt.run(t, dir)
 	}
 }
 

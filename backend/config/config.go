@@ -6,6 +6,12 @@
 // ~/Library/Application Support on macOS, %AppData% on Windows) joined with
 // "countersign". The result is always an absolute, cleaned path, and
 // EnsureDataDir creates it readable by the owner only.
+//
+// It also guarantees that Settings.Validate accepts only settings the app
+// can honour (a SIEM file path that is absolute, clean, in an existing
+// directory and none of Countersign's own files; retention of 0 to 36,500
+// days; a checkpoint interval of 10 s to 24 h), naming every problem, and
+// that ParseSettings gives every missing setting its default.
 package config
 
 import (
@@ -70,3 +76,34 @@ func EnsureDataDir(dir string) error {
 
 // DatabasePath is where the database lives inside dir.
 func DatabasePath(dir string) string { return filepath.Join(dir, DatabaseFile) }
+
+// EnvRoots lists the folders Countersign may change, separated like PATH,
+// when no --root flag is given.
+const EnvRoots = "COUNTERSIGN_ROOTS"
+
+// ResolveRoots decides the folders Countersign may change: the --root flags,
+// then COUNTERSIGN_ROOTS, then the user's home folder. Each must be an
+// absolute path; the result is cleaned.
+func ResolveRoots(flags []string, env Env, home func() (string, error)) ([]string, error) {
+	roots := flags
+	if len(roots) == 0 {
+		if v := env.Getenv(EnvRoots); v != "" {
+			roots = filepath.SplitList(v)
+		}
+	}
+	if len(roots) == 0 {
+		h, err := home()
+		if err != nil {
+			return nil, fmt.Errorf("no folder Countersign may change: pass --root or set %s (%v)", EnvRoots, err)
+		}
+		roots = []string{h}
+	}
+	out := make([]string, 0, len(roots))
+	for _, r := range roots {
+		if !filepath.IsAbs(r) {
+			return nil, fmt.Errorf("the root %q is not an absolute path", r)
+		}
+		out = append(out, filepath.Clean(r))
+	}
+	return out, nil
+}

@@ -18,7 +18,7 @@ import (
 
 func openCore(t *testing.T) *Core {
 	t.Helper()
-	c, err := Open(Options{DataDir: t.TempDir(), Keystore: keystore.KindFile})
+	c, err := Open(Options{DataDir: t.TempDir(), Keystore: keystore.KindFile, Manual: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,5 +165,45 @@ func TestApproveSelection(t *testing.T) {
 	}
 	if _, digest := intent.ActionDigest(edited[0]); cl.Actions[0].ContentSHA256 != digest {
 		t.Errorf("token signs content %s, want the edited content's %s", cl.Actions[0].ContentSHA256, digest)
+	}
+}
+
+// TestStartCarriesOutWhatWasApprovedBeforeAStop: an approval recorded just
+// before the app stopped is carried out when it starts again.
+func TestStartCarriesOutWhatWasApprovedBeforeAStop(t *testing.T) {
+	data, ws := t.TempDir(), t.TempDir()
+	ctx := context.Background()
+	c, err := Open(Options{DataDir: data, Keystore: keystore.KindFile, Manual: true, Roots: []string{ws}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Queue.Submit(ctx, proposal.Proposal{AgentID: "ag", Summary: "s", Workspace: ws,
+		Actions: []proposal.Action{{Kind: proposal.KindFileWrite, Path: "a.txt", Content: "a\n"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Decide(ctx, p.ID, Decision{Verdict: proposal.VerdictApprove, DecidedBy: "ada"}); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	run, err := os.MkdirTemp("", "cscore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(run)
+	c, err = Open(Options{DataDir: data, Keystore: keystore.KindFile, Roots: []string{ws}, RuntimeDir: run})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Store.GetProposal(ctx, p.ID)
+	if err != nil || got.Status != proposal.StatusExecuted {
+		t.Fatalf("after restart: %v %v", got.Status, err)
+	}
+	if b, err := os.ReadFile(filepath.Join(ws, "a.txt")); err != nil || string(b) != "a\n" {
+		t.Fatalf("a.txt: %q %v", b, err)
 	}
 }

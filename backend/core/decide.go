@@ -56,7 +56,11 @@ func (c *Core) Decide(ctx context.Context, id string, d Decision) (*proposal.Pro
 	if err != nil {
 		return nil, err
 	}
-	return c.Queue.Decide(ctx, id, proposal.Decision{Verdict: d.Verdict, Reason: d.Reason, DecidedBy: d.DecidedBy, Token: token})
+	out, err := c.Queue.Decide(ctx, id, proposal.Decision{Verdict: d.Verdict, Reason: d.Reason, DecidedBy: d.DecidedBy, Token: token})
+	if err == nil {
+		c.launch(out)
+	}
+	return out, err
 }
 
 // sign issues the intent token of a decision, now, with the current key.

@@ -100,9 +100,13 @@ func (c *Core) ApproveSelection(ctx context.Context, id string, sel Selection, b
 	}
 	if anyEdit {
 		// The edited actions are what will run: keep them with the decision.
-		if err := c.Store.PutEdited(ctx, id, edited.Actions); err != nil {
+		if err := c.Store.PutEdited(ctx, id, edited.Actions, c.now().UTC(), by); err != nil {
 			return nil, err
 		}
 	}
-	return c.Queue.Decide(ctx, id, proposal.Decision{Verdict: verdict, DecidedBy: by, Token: token})
+	out, err := c.Queue.Decide(ctx, id, proposal.Decision{Verdict: verdict, DecidedBy: by, Token: token})
+	if err == nil {
+		c.launch(out)
+	}
+	return out, err
 }

@@ -22,6 +22,7 @@ type submitBody struct {
 	Workspace    string            `json:"workspace"`
 	ExpiresInSec *int              `json:"expires_in_sec"`
 	ClientRef    string            `json:"client_ref"`
+	AgentRuns    bool              `json:"agent_runs"`
 	Actions      []json.RawMessage `json:"actions"`
 }
 
@@ -38,7 +39,7 @@ func decodeSubmit(body []byte, agent string, lim proposal.Limits, now time.Time)
 		return nil, "", fieldError("actions", "has %d actions, more than the limit of %d", len(b.Actions), lim.MaxActions)
 	}
 	p := &proposal.Proposal{AgentID: agent, Summary: b.Summary, Rationale: b.Rationale, Workspace: b.Workspace,
-		Actions: make([]proposal.Action, len(b.Actions))}
+		AgentRuns: b.AgentRuns, Actions: make([]proposal.Action, len(b.Actions))}
 	for i, raw := range b.Actions {
 		prefix := fmt.Sprintf("actions[%d]", i)
 		if err := strictDecode(raw, &p.Actions[i]); err != nil {

@@ -69,6 +69,14 @@ type Config struct {
 	Previews bool
 	// PID is written to the discovery file; 0 = os.Getpid().
 	PID int
+	// Observe, when set, is told that the agent reported the files of a
+	// proposal it carried out itself, so their after-state is recorded for
+	// undo (read from disk, not from the report).
+	Observe func(ctx context.Context, id string) error
+	// Settles makes the wait endpoint wait past approval until the
+	// proposal is carried out (executed or failed): set when this process
+	// executes what is approved.
+	Settles bool
 }
 
 // Server is the gateway. Start it once; Close it once or more.
@@ -307,3 +315,7 @@ func (s *Server) Close() error {
 	}
 	return errors.Join(errList...)
 }
+
+// SetObserve sets Config.Observe before Start (the executor is built after
+// the gateway).
+func (s *Server) SetObserve(f func(ctx context.Context, id string) error) { s.cfg.Observe = f }

@@ -199,7 +199,11 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	if p.Status != proposal.StatusPending {
+	settled := p.Status != proposal.StatusPending
+	if s.cfg.Settles {
+		settled = settled && p.Status != proposal.StatusApproved && p.Status != proposal.StatusExecuting
+	}
+	if settled {
 		writeJSON(w, http.StatusOK, s.view(p))
 		return
 	}
@@ -220,7 +224,11 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request) {
 		case <-ctx.Done():
 		}
 	}()
-	decided, err := s.cfg.Queue.Wait(ctx, p.ID)
+	wait := s.cfg.Queue.Wait
+	if s.cfg.Settles {
+		wait = s.cfg.Queue.WaitSettled
+	}
+	decided, err := wait(ctx, p.ID)
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusOK, s.view(decided))
@@ -444,6 +452,11 @@ func (s *Server) observed(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	if s.cfg.Observe != nil {
+		if err := s.cfg.Observe(r.Context(), p.ID); err != nil {
+			s.log.Warn("record the after-state the agent left", "proposal", p.ID, "err", err)
+		}
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -509,6 +522,15 @@ func (s *Server) view(p *proposal.Proposal) api.Proposal {
 	if d := p.Decision; d != nil {
 		v.Decision = &api.Decision{Verdict: d.Verdict, Reason: d.Reason, DecidedAt: d.DecidedAt}
 		v.IntentToken = d.Token
+	}
+	if ex, err := s.cfg.Store.GetExecution(context.Background(), p.ID); err == nil && ex.Result != nil {
+		var r api.Result
+		if json.Unmarshal(ex.Result, &r) == nil && r.Outcome != "" {
+			v.Result = &r
+			if r.Error != "" && p.Status == proposal.StatusFailed {
+				v.Message += " " + r.Error
+			}
+		}
 	}
 	return v
 }

@@ -347,7 +347,9 @@ func Propose(p *Payload) (api.SubmitRequest, error) {
 	if !filepath.IsAbs(p.Cwd) {
 		return api.SubmitRequest{}, fmt.Errorf("cwd %q is not an absolute directory", p.Cwd)
 	}
-	sr := api.SubmitRequest{Workspace: filepath.Clean(p.Cwd)}
+	// Claude Code carries out what is approved; Countersign keeps the
+	// before-state so it can be undone.
+	sr := api.SubmitRequest{Workspace: filepath.Clean(p.Cwd), AgentRuns: true}
 	dec := func(v any) error {
 		if len(p.ToolInput) == 0 {
 			return errors.New("tool_input is missing")

@@ -32,7 +32,7 @@ import (
 //	file.move     {"kind","path","to"}
 //	dir.create    {"kind","path"}
 //	sheet.update  {"kind","path","cells":[{"sheet","cell","value","formula"},...]}
-//	command.run   {"kind","argv":[...],"dir","timeout_sec","writes":[...]}
+//	command.run   {"kind","argv":[...],"dir","timeout_sec","writes":[...]}, and "check":true for a post-check
 //	net.request   {"kind","method","url","body_sha256"} body_sha256 = hex SHA-256 of the exact body bytes
 //	tool.call     {"kind","tool","input"}            input: the JSON value itself (so JCS fixes its form);
 //	                                                 absent when the action has no input; replaced by
@@ -75,6 +75,9 @@ func ActionDigest(a proposal.Action) (target string, contentSHA256 string) {
 	case proposal.KindCommandRun:
 		target = strings.Join(a.Argv, " ")
 		params = map[string]any{"argv": strs(a.Argv), "dir": str(a.Dir), "timeout_sec": a.TimeoutSec, "writes": strs(a.Writes)}
+		if a.Check {
+			params["check"] = true
+		}
 	case proposal.KindNetRequest:
 		target = a.URL
 		params = map[string]any{"method": str(a.Method), "url": str(a.URL), "body_sha256": sha256Hex([]byte(a.Body))}

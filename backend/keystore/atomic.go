@@ -53,3 +53,9 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	}
 	return nil
 }
+
+// WriteFileAtomic replaces path with data as the JWKS file is replaced: the
+// reader sees the old file or the new one, never a part.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	return writeFileAtomic(path, data, perm)
+}

@@ -100,7 +100,11 @@ func TestOfficialTypeScriptClient(t *testing.T) {
 	defer os.RemoveAll(run)
 	submitted := make(chan queue.Event, 16)
 	dataDir := t.TempDir()
-	c, err := core.Open(core.Options{DataDir: dataDir, Keystore: keystore.KindFile, RuntimeDir: run, Emit: func(e queue.Event) {
+	ws := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ws, "notes.txt"), []byte("n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := core.Open(core.Options{DataDir: dataDir, Keystore: keystore.KindFile, RuntimeDir: run, Roots: []string{ws}, Emit: func(e queue.Event) {
 		if e.Type == queue.EventSubmitted {
 			submitted <- e
 		}
@@ -119,7 +123,6 @@ func TestOfficialTypeScriptClient(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ws := t.TempDir()
 	cmd := exec.CommandContext(ctx, node, script, bin)
 	cmd.Dir = ws
 	cmd.Env = append(os.Environ(), "COUNTERSIGN_DATA_DIR="+dataDir, "COUNTERSIGN_TOKEN="+tok)
@@ -225,7 +228,7 @@ func TestOfficialTypeScriptClient(t *testing.T) {
 
 	// Second call: approve.
 	p = nextProposal()
-	if p.Actions[0].Kind != proposal.KindCommandRun || strings.Join(p.Actions[0].Argv, " ") != "git status" || p.Summary != "Check the working tree" {
+	if p.Actions[0].Kind != proposal.KindCommandRun || strings.Join(p.Actions[0].Argv, " ") != "ls -a" || p.Summary != "Check the working tree" {
 		t.Fatalf("proposal %+v", p)
 	}
 	if _, err := c.Decide(ctx, p.ID, core.Decision{Verdict: proposal.VerdictApprove, DecidedBy: "the test"}); err != nil {
@@ -233,11 +236,14 @@ func TestOfficialTypeScriptClient(t *testing.T) {
 	}
 	r = next("result")
 	sc = r.Result.StructuredContent
-	if r.Call != "approved" || r.Result.IsError || sc.Status != "approved" || sc.Verdict != "approve" || sc.ID != p.ID {
+	// The call returns once Countersign has carried the command out, with
+	// its output.
+	if r.Call != "approved" || r.Result.IsError || sc.Status != "executed" || sc.Verdict != "approve" || sc.ID != p.ID ||
+		!strings.Contains(sc.Message, "notes.txt") {
 		t.Fatalf("approved call: %+v", r)
 	}
 	r = next("result")
-	if r.Call != "status" || r.Result.IsError || r.Result.StructuredContent.Status != "approved" {
+	if r.Call != "status" || r.Result.IsError || r.Result.StructuredContent.Status != "executed" {
 		t.Fatalf("status call: %+v", r)
 	}
 	next("done")

@@ -334,7 +334,7 @@ func outcomeOf(p *api.Proposal) Outcome {
 		o.Verdict, o.Reason = string(p.Decision.Verdict), p.Decision.Reason
 	}
 	if p.Result != nil {
-		o.Result = p.Result.Message
+		o.Result = describeResult(p.Result)
 	}
 	switch p.Status {
 	case proposal.StatusPending:
@@ -353,6 +353,10 @@ func outcomeOf(p *api.Proposal) Outcome {
 		o.Message = fmt.Sprintf("No decision before the deadline; proposal %s expired. Nothing was done. Ask the person, or propose again later.", p.ID)
 	case proposal.StatusWithdrawn:
 		o.Message = fmt.Sprintf("Proposal %s was withdrawn. Nothing was done.", p.ID)
+	case proposal.StatusExecuted:
+		o.Message = fmt.Sprintf("Approved by the person and carried out by Countersign (proposal %s).", p.ID)
+	case proposal.StatusFailed:
+		o.Message = fmt.Sprintf("Approved by the person, but carrying it out failed (proposal %s).", p.ID)
 	default:
 		o.Message = p.Message
 	}
@@ -360,6 +364,37 @@ func outcomeOf(p *api.Proposal) Outcome {
 		o.Message += " Result: " + o.Result
 	}
 	return o
+}
+
+// describeResult says in a few words what carrying out a proposal did.
+func describeResult(r *api.Result) string {
+	var b strings.Builder
+	b.WriteString(r.Outcome)
+	if r.Error != "" {
+		b.WriteString(": " + r.Error)
+	}
+	for _, a := range r.Actions {
+		fmt.Fprintf(&b, "; action %d (%s)", a.Index+1, a.Kind)
+		if a.Changed > 0 {
+			fmt.Fprintf(&b, " changed %d path(s)", a.Changed)
+		}
+		if a.ExitCode != nil {
+			fmt.Fprintf(&b, " exited %d", *a.ExitCode)
+		}
+		if a.Stdout != "" {
+			fmt.Fprintf(&b, ", stdout: %q", a.Stdout)
+		}
+		if a.Stderr != "" {
+			fmt.Fprintf(&b, ", stderr: %q", a.Stderr)
+		}
+		if a.Error != "" {
+			b.WriteString(", error: " + a.Error)
+		}
+	}
+	if r.Rollback != "" && r.Outcome == "failed" {
+		b.WriteString(". " + r.Rollback)
+	}
+	return b.String()
 }
 
 func failure(o Outcome) (*sdk.CallToolResult, Outcome, error) {

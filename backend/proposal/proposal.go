@@ -112,7 +112,7 @@ type CellEdit struct {
 //	file.move     Path (from), To
 //	dir.create    Path
 //	sheet.update  Path, Cells
-//	command.run   Argv, Dir, TimeoutSec, Writes (paths the command may change)
+//	command.run   Argv, Dir, TimeoutSec, Writes (paths the command may change), Check
 //	net.request   Method, URL, Body
 //	tool.call     Tool, Input
 type Action struct {
@@ -131,6 +131,10 @@ type Action struct {
 	Body       string          `json:"body,omitempty"`
 	Tool       string          `json:"tool,omitempty"`
 	Input      json.RawMessage `json:"input,omitempty"`
+	// Check marks a command.run as the proposal's post-check: it runs after
+	// the other actions and, if it fails, everything is rolled back. It must
+	// not change files.
+	Check bool `json:"check,omitempty"`
 }
 
 // Decision records what the person decided and why.
@@ -157,4 +161,30 @@ type Proposal struct {
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"` // zero: never expires
 	Decision  *Decision `json:"decision,omitempty"`
+	// AgentRuns is set when the agent carries out the approved actions
+	// itself (as Claude Code does after a hook approval): Countersign then
+	// records the before-state for undo but runs nothing.
+	AgentRuns bool `json:"agent_runs,omitempty"`
+}
+
+// Undoable reports whether Countersign can undo a as executed, and if not,
+// why, in words for the person deciding. A command can be undone only
+// through the paths it declares it may write (Writes), which are
+// snapshotted before it runs; a post-check declares none and must change
+// nothing. Requests that left the machine cannot be taken back.
+func Undoable(a Action) (bool, string) {
+	switch a.Kind {
+	case KindCommandRun:
+		if a.Check {
+			return true, ""
+		}
+		if len(a.Writes) == 0 {
+			return false, "this command declares no paths it may change, so what it does cannot be undone"
+		}
+	case KindNetRequest:
+		return false, "data sent over the network cannot be taken back"
+	case KindToolCall:
+		return false, "the agent carries out this tool call itself; Countersign cannot undo it"
+	}
+	return true, ""
 }

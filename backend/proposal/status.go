@@ -9,6 +9,8 @@ var transitions = map[Status][]Status{
 	StatusApproved:  {StatusExecuting},
 	StatusExecuting: {StatusExecuted, StatusFailed},
 	StatusExecuted:  {StatusReverted},
+	// Redo: a reverted proposal's after-state, re-applied from its undo data.
+	StatusReverted: {StatusExecuted},
 }
 
 // Known reports whether s is one of Statuses.
@@ -22,8 +24,8 @@ func (s Status) Known() bool {
 }
 
 // Final reports whether no transition leads out of s (denied, expired,
-// withdrawn, failed, reverted). Executed is not final: it may still be
-// reverted. An unknown status is treated as final, since nothing may follow it.
+// withdrawn, failed). Executed and reverted are not final: an executed
+// proposal may be undone (reverted) and a reverted one redone (executed). An unknown status is treated as final, since nothing may follow it.
 func (s Status) Final() bool {
 	return len(transitions[s]) == 0
 }

@@ -19,6 +19,7 @@ var allowed = map[string]bool{
 	"executing->executed": true,
 	"executing->failed":   true,
 	"executed->reverted":  true,
+	"reverted->executed":  true, // redo
 }
 
 func TestTransitionEveryPair(t *testing.T) {
@@ -65,7 +66,7 @@ func TestStatusFinal(t *testing.T) {
 	want := map[Status]bool{
 		StatusPending: false, StatusApproved: false, StatusDenied: true, StatusExpired: true,
 		StatusWithdrawn: true, StatusExecuting: false, StatusExecuted: false, StatusFailed: true,
-		StatusReverted: true,
+		StatusReverted: false,
 	}
 	got := map[Status]bool{}
 	for _, s := range Statuses {

@@ -233,6 +233,9 @@ func (v *validator) action(f string, a *Action) int {
 		}
 	}
 
+	if a.Check && a.Kind != KindCommandRun {
+		v.add(f+".check", "only a command.run can be a post-check")
+	}
 	switch a.Kind {
 	case KindFileWrite, KindFileDelete, KindDirCreate:
 		v.path(f+".path", a.Path, true)
@@ -276,6 +279,9 @@ func (v *validator) action(f string, a *Action) int {
 			}
 		}
 		v.path(f+".dir", a.Dir, false)
+		if a.Check && len(a.Writes) > 0 {
+			v.add(f+".writes", "a post-check must not change files, so it declares no writes")
+		}
 		for j, w := range a.Writes {
 			v.path(fmt.Sprintf("%s.writes[%d]", f, j), w, true)
 		}

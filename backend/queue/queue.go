@@ -37,7 +37,19 @@ const (
 	EventDenied    EventType = "proposal.denied"
 	EventExpired   EventType = "proposal.expired"
 	EventWithdrawn EventType = "proposal.withdrawn"
+	EventExecuting EventType = "proposal.executing"
+	EventExecuted  EventType = "proposal.executed"
+	EventFailed    EventType = "proposal.failed"
+	EventReverted  EventType = "proposal.reverted"
 )
+
+// uiEvents maps the store events of execution and undo to what the UI hears.
+var uiEvents = map[store.EventType]EventType{
+	store.EventExecuting: EventExecuting,
+	store.EventExecuted:  EventExecuted,
+	store.EventFailed:    EventFailed,
+	store.EventReverted:  EventReverted,
+}
 
 // Event is one change, as the UI receives it.
 type Event struct {
@@ -57,6 +69,7 @@ type Summary struct {
 	Status      proposal.Status `json:"status"`
 	CreatedAt   time.Time       `json:"created_at"`
 	ExpiresAt   time.Time       `json:"expires_at"`
+	DecidedAt   time.Time       `json:"decided_at"` // zero while pending
 	ActionCount int             `json:"action_count"`
 	Kinds       []proposal.Kind `json:"kinds"`
 }
@@ -495,16 +508,40 @@ func (q *Queue) ListPending(ctx context.Context, offset, limit int) (Page, error
 	if err != nil {
 		return Page{}, fromStore("", err)
 	}
-	page := Page{Items: make([]Summary, len(items)), Total: total, Offset: offset}
+	return Page{Items: summaries(items), Total: total, Offset: offset}, nil
+}
+
+// ListDecided returns a page of proposals that left pending, the most
+// recently decided first. Total is the number of items in the page plus
+// one when more may follow (the history is not counted).
+func (q *Queue) ListDecided(ctx context.Context, offset, limit int) (Page, error) {
+	if limit <= 0 {
+		limit = defaultPage
+	}
+	limit = min(limit, maxPage)
+	offset = max(offset, 0)
+	items, err := q.st.ListDecided(ctx, offset, limit+1)
+	if err != nil {
+		return Page{}, fromStore("", err)
+	}
+	total := offset + len(items)
+	if len(items) > limit {
+		items = items[:limit]
+	}
+	return Page{Items: summaries(items), Total: total, Offset: offset}, nil
+}
+
+func summaries(items []store.Summary) []Summary {
+	out := make([]Summary, len(items))
 	for i, s := range items {
 		kinds := s.Kinds
 		if kinds == nil {
 			kinds = []proposal.Kind{}
 		}
-		page.Items[i] = Summary{ID: s.ID, AgentID: s.AgentID, Summary: s.Summary, Risk: s.Risk, Status: s.Status,
-			CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt, ActionCount: s.ActionCount, Kinds: kinds}
+		out[i] = Summary{ID: s.ID, AgentID: s.AgentID, Summary: s.Summary, Risk: s.Risk, Status: s.Status,
+			CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt, DecidedAt: s.DecidedAt, ActionCount: s.ActionCount, Kinds: kinds}
 	}
-	return page, nil
+	return out
 }
 
 // Get returns a proposal with its actions and decision.
@@ -576,6 +613,23 @@ func (q *Queue) Decide(ctx context.Context, id string, d proposal.Decision) (*pr
 	return p, nil
 }
 
+// Move applies a status change of an approved proposal's execution, undo or
+// redo (c.Event is one of store's executing, executed, failed, reverted),
+// with its journal, and announces it. Decisions go through Decide, not Move.
+func (q *Queue) Move(ctx context.Context, c store.StatusChange) error {
+	if q.isClosed() {
+		return errClosed
+	}
+	ev, ok := uiEvents[c.Event]
+	if !ok || c.From == proposal.StatusPending {
+		return fmt.Errorf("queue: Move does not record %q changes from %s", c.Event, c.From)
+	}
+	if c.At.IsZero() {
+		c.At = q.now()
+	}
+	return q.change(ctx, c, ev)
+}
+
 // Withdraw takes back a pending proposal; only the agent that submitted it
 // may.
 func (q *Queue) Withdraw(ctx context.Context, id, agentID string) (*proposal.Proposal, error) {
@@ -612,6 +666,19 @@ func (q *Queue) Withdraw(ctx context.Context, id, agentID string) (*proposal.Pro
 // an unavailable error when the queue closes. A proposal found pending past
 // its deadline is expired on the spot.
 func (q *Queue) Wait(ctx context.Context, id string) (*proposal.Proposal, error) {
+	return q.waitFor(ctx, id, func(s proposal.Status) bool { return s != proposal.StatusPending })
+}
+
+// WaitSettled is Wait past approval: it returns once the proposal is
+// neither pending, nor approved, nor executing (a proposal the agent
+// carries out itself settles at once after approval).
+func (q *Queue) WaitSettled(ctx context.Context, id string) (*proposal.Proposal, error) {
+	return q.waitFor(ctx, id, func(s proposal.Status) bool {
+		return s != proposal.StatusPending && s != proposal.StatusApproved && s != proposal.StatusExecuting
+	})
+}
+
+func (q *Queue) waitFor(ctx context.Context, id string, done func(proposal.Status) bool) (*proposal.Proposal, error) {
 	for {
 		ch, release := q.watch(id)
 		p, err := q.Get(ctx, id)
@@ -630,7 +697,7 @@ func (q *Queue) Wait(ctx context.Context, id string) (*proposal.Proposal, error)
 				continue
 			}
 		}
-		if p.Status != proposal.StatusPending {
+		if done(p.Status) {
 			release()
 			return p, nil
 		}

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 
+	"countersign/backend/audit/record"
 	"countersign/backend/proposal"
 )
 
@@ -21,6 +22,11 @@ import (
 // registration of an unknown agent, which a savepoint around that proposal
 // takes back. Any other error (a full disk, say) fails every request of the
 // batch, none of which is then stored.
+//
+// Every stored proposal's "proposed" event gets its audit record in the same
+// transaction, right after the event, so the records of a batch follow the
+// chain in the order the batch writes them. A refused proposal writes no
+// event and no record; a batch that fails drops the chain's tip (see tip).
 
 // maxBatch bounds the proposals written in one transaction, and so how long
 // one commit holds the write lock.
@@ -39,7 +45,8 @@ type insertReq struct {
 	p     *proposal.Proposal
 	rows  []rowAction
 	blobs []blob
-	data  string // the "proposed" event's JSON
+	data  string         // the "proposed" event's JSON
+	rec   *record.Record // the "proposed" event's audit record
 	kinds string
 	known bool   // the agent was in the known cache when prepared
 	then  func() // called after the commit, under the write lock
@@ -168,6 +175,7 @@ func (s *Store) writeBatch(batch []*insertReq) {
 		}
 		undo := func(err error) error {
 			t.exec(sqlRollback) // fails only if SQLite has rolled back already
+			s.tip.drop()
 			return err
 		}
 		alone := len(live) == 1
@@ -209,6 +217,7 @@ func (s *Store) writeBatch(batch []*insertReq) {
 		if _, err := t.exec(sqlCommit); err != nil {
 			return undo(err)
 		}
+		s.tip.commit()
 		s.committed(t.driverConn)
 		return nil
 	})

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -90,22 +91,11 @@ func TestGroupCommitConcurrentInserts(t *testing.T) {
 		t.Errorf("then ran %d times for %d proposals", len(announce), writers*each)
 	}
 	// then runs in commit order, which is the order of the event ids.
-	var ordered []string
-	rows, err := s.db.Query(`SELECT proposal_id FROM events ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		ordered = append(ordered, id)
-	}
-	rows.Close()
+	ordered := column[string](t, s, `SELECT proposal_id FROM events ORDER BY id`)
 	if strings.Join(ordered, ",") != strings.Join(announce, ",") {
 		t.Error("then did not run in commit order")
 	}
+	recordsFollowEvents(t, s)
 }
 
 // Inserts that queue while a commit is in flight share the next commit; one
@@ -179,6 +169,7 @@ func TestGroupCommitRefusalFailsAlone(t *testing.T) {
 			t.Errorf("%s: %d rows, want %d", table, n, want)
 		}
 	}
+	recordsFollowEvents(t, s)
 }
 
 // Two inserts of one id in the same batch: the first is stored, the second
@@ -202,6 +193,105 @@ func TestGroupCommitDuplicateWithinBatch(t *testing.T) {
 	}
 	if n := count(t, s, "proposals"); n != 1 {
 		t.Errorf("proposals: %d rows, want 1", n)
+	}
+}
+
+// column returns the one column of every row query returns.
+func column[T any](t *testing.T, s *Store, query string) []T {
+	t.Helper()
+	rows, err := s.db.Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// recordsFollowEvents checks that the audit log chains and holds one record
+// per event, in the events' order.
+func recordsFollowEvents(t *testing.T, s *Store) {
+	t.Helper()
+	rs := records(t, s)
+	ids := column[int64](t, s, `SELECT id FROM events ORDER BY id`)
+	if len(rs) != len(ids) {
+		t.Fatalf("%d records for %d events", len(rs), len(ids))
+	}
+	for i, r := range rs {
+		if r.EventID != ids[i] {
+			t.Fatalf("record %d is of event %d, want %d", r.Seq, r.EventID, ids[i])
+		}
+	}
+}
+
+// Proposals committed together get their audit records in the order the
+// batch writes them; a proposal refused inside a batch writes none; a batch
+// that fails leaves no record behind, nor any trace in the chain.
+func TestGroupCommitAuditRecords(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	if err := s.InsertProposal(ctx, small(newID(0), "alice", t0)); err != nil {
+		t.Fatal(err)
+	}
+	// A batch whose third proposal fails (its content names no blob) after
+	// the first two wrote their records: none is stored.
+	var failed []*insertReq
+	for i := 1; i <= 3; i++ {
+		r, err := s.prepareInsert(ctx, small(newID(i), "alice", t0), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		failed = append(failed, r)
+	}
+	failed[2].rows[0].content = nil
+	failed[2].rows[0].contentSHA = sql.NullString{String: Hash([]byte("nowhere")), Valid: true}
+	release := holdWrites(s)
+	s.writeBatch(failed)
+	release()
+	for _, r := range failed {
+		if r.err == nil || errors.Is(r.err, ErrExists) {
+			t.Errorf("%s: %v, want the batch's error", r.p.ID, r.err)
+		}
+	}
+	if n := count(t, s, "audit_log"); n != 1 {
+		t.Fatalf("audit_log: %d rows after a failed batch, want 1", n)
+	}
+	// A batch with a refusal in the middle, then one more proposal alone.
+	release = holdWrites(s)
+	errs := make(chan error, 4)
+	for _, p := range []*proposal.Proposal{small(newID(4), "alice", t0), small(newID(0), "alice", t0),
+		small(newID(5), "bob", t0), small(newID(6), "alice", t0)} {
+		go func() { errs <- s.InsertProposal(ctx, p) }()
+	}
+	waitQueued(t, s, 4)
+	release()
+	refused := 0
+	for range 4 {
+		if err := <-errs; errors.Is(err, ErrExists) {
+			refused++
+		} else if err != nil {
+			t.Error(err)
+		}
+	}
+	if refused != 1 {
+		t.Errorf("%d refused, want 1", refused)
+	}
+	if err := s.InsertProposal(ctx, small(newID(7), "alice", t0)); err != nil {
+		t.Fatal(err)
+	}
+	recordsFollowEvents(t, s)
+	if n := count(t, s, "audit_log"); n != 5 {
+		t.Errorf("audit_log: %d rows, want 5", n)
 	}
 }
 
@@ -238,8 +328,10 @@ func TestBatchDropsCancelledRequests(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	gone := &insertReq{ctx: ctx, p: small(newID(1), "alice", t0), done: make(chan struct{})}
-	kept := &insertReq{ctx: context.Background(), p: small(newID(2), "alice", t0), done: make(chan struct{}),
-		rows: []rowAction{{kind: string(proposal.KindFileWrite), path: "notes.md"}}, data: "{}", kinds: "file.write"}
+	kept, err := s.prepareInsert(context.Background(), small(newID(2), "alice", t0), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.wsem <- struct{}{}
 	s.writeBatch([]*insertReq{gone, kept})
 	<-s.wsem
@@ -313,27 +405,13 @@ func TestMigrationVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []int
-	for _, m := range ms {
-		got = append(got, m.version)
-	}
-	for i, v := range got {
-		if i > 0 && v <= got[i-1] {
-			t.Fatalf("versions %v are not increasing", got)
-		}
-		for w := 1; w < v && i == 0; w++ {
-			if !reservedVersions[w] {
-				t.Errorf("version %d is missing", w)
-			}
-		}
-		for w := got[max(i-1, 0)] + 1; i > 0 && w < v; w++ {
-			if !reservedVersions[w] {
-				t.Errorf("version %d is missing", w)
-			}
+	for i, m := range ms {
+		if m.version != i+1 {
+			t.Errorf("migration %s has version %d, want %d", m.name, m.version, i+1)
 		}
 	}
-	if SchemaVersion() != got[len(got)-1] {
-		t.Errorf("SchemaVersion() = %d, want %d", SchemaVersion(), got[len(got)-1])
+	if SchemaVersion() != len(ms) {
+		t.Errorf("SchemaVersion() = %d, want %d", SchemaVersion(), len(ms))
 	}
 }
 
@@ -374,9 +452,9 @@ func TestCheckpointRoundRestartsTheWAL(t *testing.T) {
 	}
 }
 
-// A database at version 3, the last before the reserved versions, migrates
+// A database at version 5, the last before content was kept inline, migrates
 // to this build's version, and a proposal stored before keeps its content.
-func TestMigrateFromVersion3(t *testing.T) {
+func TestMigrateFromVersion5(t *testing.T) {
 	s, path := openTemp(t)
 	ctx := context.Background()
 	old := small(newID(1), "alice", t0)
@@ -384,7 +462,7 @@ func TestMigrateFromVersion3(t *testing.T) {
 	if err := s.InsertProposal(ctx, old); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`ALTER TABLE actions DROP COLUMN content`, `PRAGMA user_version = 3`} {
+	for _, q := range []string{`ALTER TABLE actions DROP COLUMN content`, `PRAGMA user_version = 5`} {
 		if _, err := s.db.Exec(q); err != nil {
 			t.Fatal(err)
 		}

@@ -71,7 +71,8 @@ func (s *Store) PutBlob(ctx context.Context, data []byte) (string, error) {
 
 // GetBlob returns the content stored under sha. Content that does not
 // decompress within MaxBlobBytes, or does not match its size or hash, is
-// reported as ErrCorrupt.
+// reported as ErrCorrupt; content removed by the retention setting as
+// ErrPruned.
 func (s *Store) GetBlob(ctx context.Context, sha string) ([]byte, error) {
 	var (
 		size       int64
@@ -90,6 +91,11 @@ func (s *Store) GetBlob(ctx context.Context, sha string) ([]byte, error) {
 // decodeBlob decompresses a stored blob within its recorded size and checks
 // it against its hash.
 func (s *Store) decodeBlob(sha string, size int64, compressed []byte) ([]byte, error) {
+	if len(compressed) == 0 && size > 0 {
+		if err := s.pruned(sha); err != nil {
+			return nil, err
+		}
+	}
 	if size < 0 || size > MaxBlobBytes {
 		return nil, &CorruptError{Path: s.path, Err: fmt.Errorf("blob %s claims %d bytes", sha, size)}
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"countersign/backend/audit/record"
 )
 
 // Event is one audit record.
@@ -16,6 +18,7 @@ type Event struct {
 	AgentID    string
 	Type       EventType
 	Data       json.RawMessage // JSON, or nil
+	UserID     string          // the person who acted, if a person did; recorded in the audit log only
 }
 
 // AppendEvents stores a batch of events in one transaction, in order.
@@ -31,15 +34,23 @@ func (s *Store) AppendEvents(ctx context.Context, events []Event) error {
 	if len(events) == 0 {
 		return nil
 	}
+	recs := make([]*record.Record, len(events))
+	for i := range events {
+		recs[i] = s.eventRecord(&events[i])
+	}
 	return s.write(ctx, "append events", func(tx *sql.Tx) error {
 		ins := tx.StmtContext(ctx, s.stmts.insertEvent)
-		for _, e := range events {
+		for i, e := range events {
 			var data any
 			if e.Data != nil {
 				data = string(e.Data)
 			}
-			if _, err := ins.ExecContext(ctx, e.At.UnixNano(), nullString(e.ProposalID), e.AgentID,
-				string(e.Type), data); err != nil {
+			res, err := ins.ExecContext(ctx, e.At.UnixNano(), nullString(e.ProposalID), e.AgentID,
+				string(e.Type), data)
+			if err != nil {
+				return err
+			}
+			if err := s.appendRecord(ctx, tx, res, recs[i]); err != nil {
 				return err
 			}
 		}

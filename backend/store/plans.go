@@ -26,6 +26,7 @@ var uiQueries = []struct {
 	{"list events", sqlListEvents, []any{"01H00000000000000000000000"}},
 	{"list agent events", sqlListAgentEvents, []any{"agent", int64(0), 100}},
 	{"get agent", sqlGetAgent, []any{"agent"}},
+	{"list decided", sqlListDecided, []any{50, 0}},
 }
 
 // QueryPlans returns, for every query the UI runs, the lines of its EXPLAIN

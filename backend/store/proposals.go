@@ -46,6 +46,7 @@ type Summary struct {
 	Status      proposal.Status
 	CreatedAt   time.Time
 	ExpiresAt   time.Time // zero: never
+	DecidedAt   time.Time // zero: still pending
 	ActionCount int
 	Kinds       []proposal.Kind // distinct, in the order first seen
 }
@@ -77,17 +78,18 @@ type params struct {
 	Body       string              `json:"body,omitempty"`
 	Tool       string              `json:"tool,omitempty"`
 	Input      *string             `json:"input,omitempty"`
+	Check      bool                `json:"check,omitempty"`
 }
 
 func paramsOf(a *proposal.Action) *params {
 	p := &params{Edits: a.Edits, Cells: a.Cells, Argv: a.Argv, Dir: a.Dir, TimeoutSec: a.TimeoutSec,
-		Writes: a.Writes, Method: a.Method, URL: a.URL, Body: a.Body, Tool: a.Tool}
+		Writes: a.Writes, Method: a.Method, URL: a.URL, Body: a.Body, Tool: a.Tool, Check: a.Check}
 	if a.Input != nil {
 		in := string(a.Input)
 		p.Input = &in
 	}
 	if p.Edits == nil && p.Cells == nil && p.Argv == nil && p.Dir == "" && p.TimeoutSec == 0 &&
-		p.Writes == nil && p.Method == "" && p.URL == "" && p.Body == "" && p.Tool == "" && p.Input == nil {
+		p.Writes == nil && p.Method == "" && p.URL == "" && p.Body == "" && p.Tool == "" && p.Input == nil && !p.Check {
 		return nil
 	}
 	return p
@@ -95,7 +97,7 @@ func paramsOf(a *proposal.Action) *params {
 
 func (p *params) apply(a *proposal.Action) {
 	a.Edits, a.Cells, a.Argv, a.Dir, a.TimeoutSec = p.Edits, p.Cells, p.Argv, p.Dir, p.TimeoutSec
-	a.Writes, a.Method, a.URL, a.Body, a.Tool = p.Writes, p.Method, p.URL, p.Body, p.Tool
+	a.Writes, a.Method, a.URL, a.Body, a.Tool, a.Check = p.Writes, p.Method, p.URL, p.Body, p.Tool, p.Check
 	if p.Input != nil {
 		a.Input = json.RawMessage(*p.Input)
 	}
@@ -169,8 +171,16 @@ func (s *Store) InsertProposalThen(ctx context.Context, p *proposal.Proposal, th
 	}
 	s.inserting.Add(1)
 	defer s.inserting.Add(-1)
-	// Everything that does not need the lock is done first: hashing,
-	// compression, JSON.
+	r, err := s.prepareInsert(ctx, p, then)
+	if err != nil {
+		return err
+	}
+	return s.insert(ctx, r)
+}
+
+// prepareInsert does everything an insert of p needs but the lock: hashing,
+// compression, JSON, the audit record.
+func (s *Store) prepareInsert(ctx context.Context, p *proposal.Proposal, then func()) (*insertReq, error) {
 	r := &insertReq{ctx: ctx, p: p, then: then, done: make(chan struct{})}
 	r.rows = make([]rowAction, len(p.Actions))
 	for i := range p.Actions {
@@ -183,7 +193,7 @@ func (s *Store) InsertProposalThen(ctx context.Context, p *proposal.Proposal, th
 		default:
 			b, err := s.makeBlob(ctx, []byte(a.Content))
 			if err != nil {
-				return err
+				return nil, err
 			}
 			r.blobs = append(r.blobs, b)
 			row.contentSHA = sql.NullString{String: b.sha, Valid: true}
@@ -191,14 +201,14 @@ func (s *Store) InsertProposalThen(ctx context.Context, p *proposal.Proposal, th
 		if prm := paramsOf(a); prm != nil {
 			js, err := json.Marshal(prm)
 			if err != nil {
-				return fmt.Errorf("store: encode action %d: %w", i, err)
+				return nil, fmt.Errorf("store: encode action %d: %w", i, err)
 			}
 			if len(js) <= inlineParams {
 				row.params = sql.NullString{String: string(js), Valid: true}
 			} else {
 				b, err := s.makeBlob(ctx, js)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				r.blobs = append(r.blobs, b)
 				row.paramsS = sql.NullString{String: b.sha, Valid: true}
@@ -211,12 +221,13 @@ func (s *Store) InsertProposalThen(ctx context.Context, p *proposal.Proposal, th
 		Actions int           `json:"actions"`
 	}{p.Risk, len(p.Actions)})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r.data = string(data)
 	r.kinds = kindsOf(p.Actions)
+	r.rec = s.proposedRecord(p, r.rows)
 	r.known = s.isKnown(p.AgentID)
-	return s.insert(ctx, r)
+	return r, nil
 }
 
 // insertOne writes one proposal in the open transaction t. It returns
@@ -248,7 +259,7 @@ func (s *Store) insertOne(t rawTx, r *insertReq, revoked map[string]bool) error 
 	}
 	_, err := t.exec(sqlInsertProposal,
 		p.ID, p.AgentID, p.Summary, p.Rationale, p.Workspace, string(p.Status), string(p.Risk),
-		created, nullTime(p.ExpiresAt), len(p.Actions), r.kinds)
+		created, nullTime(p.ExpiresAt), len(p.Actions), r.kinds, p.AgentRuns)
 	if err != nil {
 		if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT {
 			return fmt.Errorf("%w: proposal %s", ErrExists, p.ID)
@@ -269,8 +280,11 @@ func (s *Store) insertOne(t rawTx, r *insertReq, revoked map[string]bool) error 
 			return err
 		}
 	}
-	_, err = t.exec(sqlInsertEvent, created, p.ID, p.AgentID, string(EventProposed), r.data)
-	return err
+	ev, err := t.exec(sqlInsertEvent, created, p.ID, p.AgentID, string(EventProposed), r.data)
+	if err != nil {
+		return err
+	}
+	return s.appendTo(t, ev, r.rec)
 }
 
 // GetProposal returns the proposal with its actions, content and decision.
@@ -283,7 +297,7 @@ func (s *Store) GetProposal(ctx context.Context, id string) (*proposal.Proposal,
 		token                       sql.NullString
 	)
 	err := s.stmts.getProposal.QueryRowContext(ctx, id).Scan(&p.AgentID, &p.Summary, &p.Rationale,
-		&p.Workspace, &status, &risk, &created, &expires, &verdict, &reason, &decidedBy, &decidedAt, &token)
+		&p.Workspace, &status, &risk, &created, &expires, &verdict, &reason, &decidedBy, &decidedAt, &token, &p.AgentRuns)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: proposal %s", ErrNotFound, id)
 	}
@@ -325,17 +339,18 @@ func (s *Store) GetProposal(ctx context.Context, id string) (*proposal.Proposal,
 	p.Actions = make([]proposal.Action, len(acts))
 	for i, st := range acts {
 		a := st.a
+		// Content the retention setting removed reads as empty.
 		a.Content = string(st.inline)
 		if st.content.Valid {
 			b, err := s.GetBlob(ctx, st.content.String)
-			if err != nil {
+			if err != nil && !errors.Is(err, ErrPruned) {
 				return nil, err
 			}
 			a.Content = string(b)
 		}
 		js := []byte(st.prm.String)
 		if st.prmBlobs.Valid {
-			if js, err = s.GetBlob(ctx, st.prmBlobs.String); err != nil {
+			if js, err = s.GetBlob(ctx, st.prmBlobs.String); err != nil && !errors.Is(err, ErrPruned) {
 				return nil, err
 			}
 		}
@@ -359,13 +374,14 @@ func scanSummaries(rows *sql.Rows) ([]Summary, error) {
 			sm               Summary
 			risk, st, kinds  string
 			created, expires sql.NullInt64
+			decided          sql.NullInt64
 		)
 		if err := rows.Scan(&sm.ID, &sm.AgentID, &sm.Summary, &risk, &st, &created, &expires,
-			&sm.ActionCount, &kinds); err != nil {
+			&sm.ActionCount, &kinds, &decided); err != nil {
 			return nil, err
 		}
 		sm.Risk, sm.Status = proposal.Risk(risk), proposal.Status(st)
-		sm.CreatedAt, sm.ExpiresAt = fromNanos(created), fromNanos(expires)
+		sm.CreatedAt, sm.ExpiresAt, sm.DecidedAt = fromNanos(created), fromNanos(expires), fromNanos(decided)
 		if kinds != "" {
 			for _, k := range strings.Split(kinds, ",") {
 				sm.Kinds = append(sm.Kinds, proposal.Kind(k))
@@ -438,6 +454,7 @@ type StatusChange struct {
 	Decision *proposal.Decision // recorded with the change, if not nil
 	Event    EventType          // the audit event written with the change
 	Data     json.RawMessage    // extra event data; nil: the decision, if any
+	Journal  *Journal           // execution journal written with the change, if not nil
 }
 
 // UpdateStatus applies c in one transaction: the status changes only if it is
@@ -475,7 +492,12 @@ func (s *Store) UpdateStatusThen(ctx context.Context, c StatusChange, then func(
 	if data != nil {
 		dataArg = string(data)
 	}
+	blobs, err := s.journalBlobs(ctx, c.Journal)
+	if err != nil {
+		return err
+	}
 	at := c.At.UnixNano()
+	rec := s.statusRecord(&c, data)
 	return s.writeThen(ctx, "update status", func(tx *sql.Tx) error {
 		var decidedAt any
 		if c.From == proposal.StatusPending {
@@ -508,8 +530,17 @@ func (s *Store) UpdateStatusThen(ctx context.Context, c StatusChange, then func(
 				return err
 			}
 		}
-		_, err = tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx, at, c.ID, agentID, string(c.Event), dataArg)
-		return err
+		if c.Journal != nil {
+			if err := s.writeJournal(ctx, tx, c.ID, c.At, c.Journal, blobs); err != nil {
+				return err
+			}
+		}
+		ev, err := tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx, at, c.ID, agentID, string(c.Event), dataArg)
+		if err != nil {
+			return err
+		}
+		rec.AgentID = clip(agentID, maxShort)
+		return s.appendRecord(ctx, tx, ev, rec)
 	}, then)
 }
 

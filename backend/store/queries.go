@@ -17,8 +17,8 @@ const (
 	// do both, but makes SQLite keep a statement journal for the insert.)
 	sqlAgentRevoked   = `SELECT revoked_at IS NOT NULL FROM agents WHERE id = ?`
 	sqlInsertProposal = `INSERT INTO proposals(id, agent_id, summary, rationale, workspace, status, risk,
-		created_at, expires_at, action_count, kinds)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		created_at, expires_at, action_count, kinds, agent_runs)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlInsertAction = `INSERT INTO actions(proposal_id, idx, kind, path, to_path, content_sha, params, params_sha, content)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlInsertBlob   = `INSERT INTO blobs(sha256, size, compressed) VALUES (?1, ?2, ?3) ON CONFLICT(sha256) DO NOTHING`
@@ -30,13 +30,16 @@ const (
 		WHERE id = ?3 AND status = ?4 RETURNING agent_id`
 	sqlStatusOf = `SELECT status FROM proposals WHERE id = ?1`
 
+	sqlLastRecord   = `SELECT seq, record FROM audit_log ORDER BY seq DESC LIMIT 1`
+	sqlInsertRecord = `INSERT INTO audit_log(seq, record) VALUES (?1, ?2)`
+
 	sqlGetProposal = `SELECT p.agent_id, p.summary, p.rationale, p.workspace, p.status, p.risk, p.created_at,
-		p.expires_at, d.verdict, d.reason, d.decided_by, d.decided_at, d.token
+		p.expires_at, d.verdict, d.reason, d.decided_by, d.decided_at, d.token, p.agent_runs
 		FROM proposals p LEFT JOIN decisions d ON d.proposal_id = p.id WHERE p.id = ?1`
 	sqlListActions = `SELECT kind, path, to_path, content_sha, params, params_sha, content FROM actions
 		WHERE proposal_id = ?1 ORDER BY idx`
 
-	summaryColumns  = `id, agent_id, summary, risk, status, created_at, expires_at, action_count, kinds`
+	summaryColumns  = `id, agent_id, summary, risk, status, created_at, expires_at, action_count, kinds, decided_at`
 	sqlListByStatus = `SELECT ` + summaryColumns + ` FROM proposals WHERE status = ?1
 		ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3`
 	sqlCountStatus = `SELECT count(*) FROM proposals WHERE status = ?1`
@@ -46,6 +49,8 @@ const (
 	sqlDueForExpiry = `SELECT id, expires_at FROM proposals
 		WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?1
 		ORDER BY expires_at LIMIT ?2`
+	sqlListDecided = `SELECT ` + summaryColumns + ` FROM proposals WHERE decided_at IS NOT NULL
+		ORDER BY decided_at DESC, id DESC LIMIT ?1 OFFSET ?2`
 	sqlNextExpiry = `SELECT min(expires_at) FROM proposals WHERE status = 'pending' AND expires_at IS NOT NULL`
 
 	eventColumns       = `id, ts, proposal_id, agent_id, type, data`
@@ -59,7 +64,7 @@ const (
 type statements struct {
 	upsertAgent, insertBlob, hasBlob, getBlob, insertEvent,
 	insertDecision, updateStatus, statusOf, getProposal, listActions, listByStatus,
-	countStatus, dueForExpiry, nextExpiry, listEvents *sql.Stmt
+	countStatus, dueForExpiry, nextExpiry, listEvents, lastRecord, insertRecord *sql.Stmt
 	all []*sql.Stmt
 }
 
@@ -84,6 +89,8 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&st.dueForExpiry, sqlDueForExpiry},
 		{&st.nextExpiry, sqlNextExpiry},
 		{&st.listEvents, sqlListEvents},
+		{&st.lastRecord, sqlLastRecord},
+		{&st.insertRecord, sqlInsertRecord},
 	} {
 		stmt, err := s.db.PrepareContext(ctx, p.sql)
 		if err != nil {

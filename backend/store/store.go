@@ -123,6 +123,9 @@ type Store struct {
 	// checked by the insert itself, not through this cache.
 	knownMu sync.Mutex
 	known   map[string]struct{}
+
+	redactor atomic.Value // *redactorBox: see SetRedactor
+	tip      tip          // the last audit record; only the writer holding wsem uses it
 }
 
 // maxKnownAgents bounds the known-agents cache.
@@ -150,13 +153,8 @@ type migration struct {
 	sql     string
 }
 
-// reservedVersions are migration versions taken by work not yet merged into
-// this build. A build may lack them; every other version must be present.
-// Once their files are here, they can be dropped from this list.
-var reservedVersions = map[int]bool{4: true, 5: true}
-
 // migrations returns the embedded migrations in order, checking that their
-// versions run 1, 2, 3... without gaps other than reservedVersions.
+// versions run 1, 2, 3... without gaps.
 func migrations() ([]migration, error) {
 	entries, err := fs.ReadDir(migrationFiles, "migrations")
 	if err != nil {
@@ -167,7 +165,7 @@ func migrations() ([]migration, error) {
 		name := e.Name()
 		num, _, ok := strings.Cut(name, "_")
 		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+		if !ok || err != nil || v < 1 || !strings.HasSuffix(name, ".sql") {
 			return nil, fmt.Errorf("store: migration %q is not named NNNN_name.sql", name)
 		}
 		b, err := migrationFiles.ReadFile(path.Join("migrations", name))
@@ -177,15 +175,10 @@ func migrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: name, sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	want := 1
-	for _, m := range ms {
-		for m.version > want && reservedVersions[want] {
-			want++
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("store: migration %s has version %d, want %d", m.name, m.version, i+1)
 		}
-		if m.version != want {
-			return nil, fmt.Errorf("store: migration %s has version %d, want %d", m.name, m.version, want)
-		}
-		want++
 	}
 	return ms, nil
 }
@@ -196,15 +189,7 @@ func SchemaVersion() int {
 	if err != nil {
 		return 0
 	}
-	return latest(ms)
-}
-
-// latest returns the version of the last of ms, or 0.
-func latest(ms []migration) int {
-	if len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].version
+	return len(ms)
 }
 
 // fileURI turns an absolute path into a SQLite URI with the given query.
@@ -244,7 +229,7 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	if existing {
-		if err := inspect(abs, latest(ms)); err != nil {
+		if err := inspect(abs, len(ms)); err != nil {
 			return nil, err
 		}
 	} else if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
@@ -294,6 +279,10 @@ func Open(path string) (*Store, error) {
 	if err := s.startCheckpointer(); err != nil {
 		s.Close()
 		return nil, s.wrap("start checkpointer", err)
+	}
+	if err := s.catchUpAudit(context.Background()); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -402,8 +391,8 @@ func inspect(path string, known int) error {
 	return nil
 }
 
-// migrate brings the database to the version of the last of ms, each
-// migration with its version bump in one transaction.
+// migrate brings the database to len(ms), each migration with its version
+// bump in one transaction.
 func (s *Store) migrate(ctx context.Context, ms []migration) error {
 	for {
 		done, err := s.migrateOne(ctx, ms)
@@ -423,15 +412,13 @@ func (s *Store) migrateOne(ctx context.Context, ms []migration) (done bool, err 
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return false, classify(s.path, "read schema version", err)
 	}
-	known := latest(ms)
 	switch {
-	case v > known:
-		return false, &SchemaError{Path: s.path, Version: v, Known: known}
-	case v == known:
+	case v > len(ms):
+		return false, &SchemaError{Path: s.path, Version: v, Known: len(ms)}
+	case v == len(ms):
 		return true, nil
 	}
-	i := sort.Search(len(ms), func(i int) bool { return ms[i].version > v })
-	m := ms[i]
+	m := ms[v]
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return false, classify(s.path, "migration "+m.name, err)
 	}
@@ -516,14 +503,17 @@ func (s *Store) writeThen(ctx context.Context, op string, fn func(tx *sql.Tx) er
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		s.tip.drop()
 		if sqliteCode(err) != 0 {
 			return s.wrap(op, err)
 		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		s.tip.drop()
 		return s.wrap(op, err)
 	}
+	s.tip.commit()
 	s.w.conn.Raw(func(dc any) error { s.committed(dc); return nil })
 	if then != nil {
 		then()

@@ -101,7 +101,7 @@ func (t rawTx) stmt(query string) (rawStmt, error) {
 }
 
 // exec runs query with args, which may be of the types database/sql accepts
-// for SQLite: nil, int, int64, string, []byte and driver.Valuer.
+// for SQLite: nil, bool, int, int64, string, []byte and driver.Valuer.
 func (t rawTx) exec(query string, args ...any) (driver.Result, error) {
 	st, nv, err := t.bind(query, args)
 	if err != nil {
@@ -157,4 +157,27 @@ func namedValues(args []any) ([]driver.NamedValue, error) {
 		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
 	}
 	return nv, nil
+}
+
+// lastRecord and insertRecord make rawTx a recordTx, so that proposal inserts
+// append their audit records in their own transaction.
+func (t rawTx) lastRecord() (int64, []byte, error) {
+	v := []driver.Value{nil, nil}
+	found, err := t.queryRow(v, sqlLastRecord)
+	if !found || err != nil {
+		return 0, nil, err
+	}
+	seq, _ := v[0].(int64)
+	switch rec := v[1].(type) {
+	case []byte:
+		return seq, rec, nil
+	case string:
+		return seq, []byte(rec), nil
+	}
+	return 0, nil, fmt.Errorf("store: audit record %d is a %T", seq, v[1])
+}
+
+func (t rawTx) insertRecord(seq int64, rec []byte) error {
+	_, err := t.exec(sqlInsertRecord, seq, rec)
+	return err
 }

@@ -1,5 +1,6 @@
 // Realistic proposals for the end-to-end specs and screenshots, one of each
 // kind of action, submitted through the test bridge's /__test/submit.
+import { until } from './harness.mjs';
 
 export const samples = [
   {
@@ -99,6 +100,16 @@ export const samples = [
   },
 ];
 
+/** An edit of a file that is not in the workspace: it has no preview, and carrying it out fails. */
+export function typoInMissingFile(workspace, agent_id = 'claude-code') {
+  return {
+    agent_id,
+    summary: 'Fix a typo in a file that is not there',
+    workspace,
+    actions: [{ kind: 'file.edit', path: 'missing.md', edits: [{ old: 'recieve', new: 'receive' }] }],
+  };
+}
+
 /** Submits one proposal through the bridge; returns the created proposal. */
 export async function submit(base, body) {
   const res = await fetch(`${base}/__test/submit`, {
@@ -115,4 +126,15 @@ export async function getProposal(base, id) {
   const res = await fetch(`${base}/__test/proposal/${encodeURIComponent(id)}`);
   if (!res.ok) throw new Error(`proposal ${id}: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+/** Waits until the proposal has the status; returns it. */
+export async function expectStatus(base, id, status, { timeoutMs = 10_000 } = {}) {
+  return until(
+    async () => {
+      const p = await getProposal(base, id);
+      return p.status === status ? p : null;
+    },
+    { what: `${id} ${status}`, timeoutMs },
+  );
 }

@@ -24,13 +24,15 @@ export function backendBinary() {
 
 /**
  * Starts the backend with a fresh data dir and waits for its URL. args are
- * extra flags (e.g. ['--demo']).
+ * extra flags (e.g. ['--demo']). Countersign may change files under the
+ * system's temporary folder, where the specs make their workspaces (its own
+ * data dir there stays protected), so approved proposals are carried out.
  * Returns { url, dataDir, stop }.
  */
 export async function startBackend({ timeoutMs = 30_000, args = [] } = {}) {
   const bin = backendBinary();
   const dataDir = mkdtempSync(join(tmpdir(), 'countersign-e2e-'));
-  const child = spawn(bin, ['--data-dir', dataDir, '--bridge', '127.0.0.1:0', ...args], {
+  const child = spawn(bin, ['--data-dir', dataDir, '--bridge', '127.0.0.1:0', '--root', tmpdir(), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -107,4 +109,14 @@ export async function until(fn, { timeoutMs = 10_000, intervalMs = 50, what = 'c
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** Collects the page's uncaught errors and console errors; a spec ends expecting none. */
+export function watchErrors(page) {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return errors;
 }

@@ -3,36 +3,17 @@
 // as queue.spec.mjs: the built UI in Chromium against the e2e backend.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { getProposal, submit } from './fixtures.mjs';
-import { artifactsDir as defaultArtifacts, launchBrowser, startBackend, until } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { expectStatus, getProposal, submit, typoInMissingFile } from './fixtures.mjs';
+import { artifactsDir as defaultArtifacts, until, watchErrors } from './harness.mjs';
+import { suite } from './suite.mjs';
 
 const artifacts = process.env.COUNTERSIGN_ARTIFACTS || defaultArtifacts;
 mkdirSync(artifacts, { recursive: true });
 
 const sha256 = (s) => createHash('sha256').update(s).digest('hex');
-
-function watchErrors(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  return errors;
-}
-
-async function expectStatus(base, id, status) {
-  return until(
-    async () => {
-      const p = await getProposal(base, id);
-      return p.status === status ? p : null;
-    },
-    { what: `${id} ${status}` },
-  );
-}
 
 async function open(page, summary) {
   await page.click(`[role="option"]:has-text(${JSON.stringify(summary)})`);
@@ -54,21 +35,10 @@ function fileWriteDigest(path, content) {
 }
 
 describe('previews', () => {
-  let backend;
-  let browser;
-  let workspace;
-  before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), 'countersign-preview-'));
-    backend = await startBackend();
-    browser = await launchBrowser({ viewport: { width: 1280, height: 860 } });
-  });
-  after(async () => {
-    await browser?.close();
-    await backend?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  const env = suite({ workspace: 'countersign-preview-', viewport: { width: 1280, height: 860 } });
 
   it('shows a real diff, switches layout, and approves part of it', async () => {
+    const { backend, browser, workspace } = env;
     const base = backend.url;
     const lines = Array.from({ length: 60 }, (_, i) => `Line ${i + 1}: the café opens at ${8 + (i % 4)} o'clock`);
     const original = `${lines.join('\n')}\n`;
@@ -161,7 +131,10 @@ describe('previews', () => {
     }
     await approve.click();
 
-    const decided = await expectStatus(base, p.id, 'approved');
+    // Carried out as approved: only the kept change, and not the second file.
+    const decided = await expectStatus(base, p.id, 'executed');
+    assert.equal(readFileSync(join(workspace, 'schedule.txt'), 'utf8'), first);
+    assert.equal(existsSync(join(workspace, 'notes', 'changes.md')), false);
     assert.equal(decided.decision.verdict, 'approve-part');
     assert.match(decided.decision.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
     const c = claims(decided.decision.token);
@@ -180,13 +153,9 @@ describe('previews', () => {
   });
 
   it('asks once more before approving without a preview', async () => {
+    const { backend, browser, workspace } = env;
     const base = backend.url;
-    const p = await submit(base, {
-      agent_id: 'claude-code',
-      summary: 'Fix a typo in a file that is not there',
-      workspace,
-      actions: [{ kind: 'file.edit', path: 'missing.md', edits: [{ old: 'recieve', new: 'receive' }] }],
-    });
+    const p = await submit(base, typoInMissingFile(workspace));
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
     await page.emulateMedia({ colorScheme: 'light' });
@@ -207,26 +176,21 @@ describe('previews', () => {
     await until(async () => (await page.$('.confirm-approve')) === null, { what: 'confirm closed' });
     await page.click('.decide .btn-primary');
     await page.click('.confirm-approve .btn-danger');
-    const decided = await expectStatus(base, p.id, 'approved');
+    // Approved, but the file to edit is not there: carrying it out fails and
+    // nothing is created.
+    const decided = await expectStatus(base, p.id, 'failed');
     assert.equal(decided.decision.verdict, 'approve');
+    assert.equal(existsSync(join(workspace, 'missing.md')), false);
     assert.deepEqual(errors, []);
     await page.close();
   });
 });
 
 describe('spreadsheet preview', () => {
-  let backend;
-  let browser;
-  before(async () => {
-    backend = await startBackend({ args: ['--demo'] });
-    browser = await launchBrowser({ viewport: { width: 1280, height: 860 } });
-  });
-  after(async () => {
-    await browser?.close();
-    await backend?.stop();
-  });
+  const env = suite({ args: ['--demo'], viewport: { width: 1280, height: 860 } });
 
   it('shows the changed cells of the demo budget on a grid', async () => {
+    const { backend, browser } = env;
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
     await page.goto(backend.url);

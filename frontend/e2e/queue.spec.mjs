@@ -2,24 +2,15 @@
 // test-only countersign-e2e binary, which serves frontend/dist and bridges
 // the bound methods and events over HTTP). Run with `npm run e2e`.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { getProposal, samples, submit } from './fixtures.mjs';
-import { artifactsDir as defaultArtifacts, launchBrowser, startBackend, until } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { expectStatus, samples, submit } from './fixtures.mjs';
+import { artifactsDir as defaultArtifacts, until, watchErrors } from './harness.mjs';
+import { suite } from './suite.mjs';
 
 const artifacts = process.env.COUNTERSIGN_ARTIFACTS || defaultArtifacts;
 mkdirSync(artifacts, { recursive: true });
-
-function watchErrors(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  return errors;
-}
 
 const rowTitles = (page) => page.$$eval('[role="option"] .row-summary', (els) => els.map((e) => e.textContent));
 const selectedTitle = (page) => page.$eval('[role="option"][aria-selected="true"] .row-summary', (e) => e.textContent);
@@ -32,32 +23,11 @@ async function expectSelected(page, summary) {
   await page.waitForSelector('.actions[data-preview="ready"], .actions[data-preview="error"]');
 }
 
-async function expectStatus(base, id, status) {
-  return until(
-    async () => {
-      const p = await getProposal(base, id);
-      return p.status === status ? p : null;
-    },
-    { what: `${id} ${status}` },
-  );
-}
-
 describe('review queue', () => {
-  let backend;
-  let browser;
-  let workspace;
-  before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), 'countersign-workspace-'));
-    backend = await startBackend();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await backend?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  const env = suite({ workspace: 'countersign-workspace-' });
 
   it('lists, selects, approves, denies and updates live', async () => {
+    const { backend, browser, workspace } = env;
     const base = backend.url;
     const make = (name, kind = 'file.write') => ({
       agent_id: 'test-agent',
@@ -93,15 +63,17 @@ describe('review queue', () => {
     await page.keyboard.press('ArrowDown');
     await expectSelected(page, 'Bravo');
 
-    // Approve with the button: the next proposal is selected.
+    // Approve with the button: the next proposal is selected. Countersign
+    // carries it out: Bravo.txt is written in the workspace.
     await page.click('button:has-text("Approve")');
-    await expectStatus(base, b.id, 'approved');
+    await expectStatus(base, b.id, 'executed');
+    assert.equal(readFileSync(join(workspace, 'Bravo.txt'), 'utf8'), 'Bravo\n');
     await expectSelected(page, 'Alpha');
     assert.deepEqual(await rowTitles(page), ['Delta', 'Charlie', 'Alpha']);
 
     // Approve with `a`.
     await page.keyboard.press('a');
-    const approvedA = await expectStatus(base, a.id, 'approved');
+    const approvedA = await expectStatus(base, a.id, 'executed');
     assert.equal(approvedA.decision.verdict, 'approve');
     // Every decision is signed: a compact JWS, three base64url segments.
     assert.match(approvedA.decision.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
@@ -130,14 +102,19 @@ describe('review queue', () => {
     await expectSelected(page, 'Delta');
 
     // Decide the rest: the empty state appears. Delta deletes a file that is
-    // not there, so it has no preview and approving asks once more.
+    // not there, so it has no preview, approving asks once more, and carrying
+    // it out fails (nothing is changed).
     await page.keyboard.press('a');
     await page.click('.confirm-approve button:has-text("without a preview")');
-    await expectStatus(base, d.id, 'approved');
+    const failed = await expectStatus(base, d.id, 'failed');
+    assert.equal(failed.decision.verdict, 'approve');
     await expectSelected(page, 'Echo');
     await page.keyboard.press('a');
-    await expectStatus(base, e.id, 'approved');
+    await expectStatus(base, e.id, 'executed');
+    assert.equal(readFileSync(join(workspace, 'Echo.txt'), 'utf8'), 'Echo\n');
     await page.waitForSelector('text=No requests waiting');
+    // The status line follows the last approval through to its outcome.
+    await page.waitForSelector('.last-decision:has-text("Approved and carried out: Echo")');
     assert.match(await page.textContent('.pending-count'), /0\s*pending/);
     await page.screenshot({ path: join(artifacts, 'e2e-empty.png') });
 
@@ -146,6 +123,7 @@ describe('review queue', () => {
   });
 
   it('shows every kind of action, in light and dark, down to 800x500', async () => {
+    const { backend, browser } = env;
     const base = backend.url;
     for (const s of samples) await submit(base, s);
     const page = await browser.context.newPage();
@@ -161,12 +139,15 @@ describe('review queue', () => {
         ['Run the test suite and regenerate snapshots', '.argv .arg-text'],
         ['Update Q3 budget: marketing line and totals', 'table.cells'],
         ['Add a usage section to README.md', '.code-del'],
+        // What a request sends out cannot be taken back: said before approval.
+        ['Upload the meeting notes to the team wiki', '.undo-warning:has-text("Cannot be undone")'],
         ['Upload the meeting notes to the team wiki', '.request-line'],
         ['Create a page "Trip ideas" in the Personal workspace', '[aria-label="Tool input"]'],
       ]) {
         await page.click(`[role="option"]:has-text(${JSON.stringify(summary)})`);
         await page.waitForSelector(`#proposal-title:has-text(${JSON.stringify(summary)})`);
         await page.waitForSelector(selector);
+        if (selector.startsWith('.undo-warning')) await page.screenshot({ path: join(artifacts, `e2e-undo-warning-${scheme}.png`) });
       }
       await page.click('[role="option"]:has-text("Run the test suite")');
       const argv = await page.$$eval('.argv .arg-text', (els) => els.map((e) => e.textContent));
@@ -185,6 +166,36 @@ describe('review queue', () => {
     await page.screenshot({ path: join(artifacts, 'e2e-help.png') });
     await page.keyboard.press('Escape');
     await until(async () => (await page.$('[role="dialog"][aria-modal="true"]')) === null, { what: 'help closed' });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
+
+describe('secrets in a request', () => {
+  const env = suite({ workspace: 'countersign-workspace-' });
+
+  it('warns that the request writes an AWS key, without showing it in the warning', async () => {
+    const { backend, browser, workspace } = env;
+    await submit(backend.url, {
+      agent_id: 'test-agent',
+      summary: 'Configure the deploy',
+      workspace,
+      actions: [
+        { kind: 'file.write', path: '.env', content: '# deploy\nAWS_ACCESS_KEY_ID=AKIAZ3MSJVQ2XK7PLN4R\n' },
+        { kind: 'command.run', argv: ['git', 'clone', 'https://ada:S3cr3tPassw0rd!@git.example.com/r.git'] },
+      ],
+    });
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(backend.url);
+    const warning = await page.waitForSelector('.secret-warning');
+    const items = await warning.$$eval('li', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(items, [
+      'Action 1 writes an AWS access key (content, line 2).',
+      'Action 2 runs a command with a password in a URL (command line, line 1).',
+    ]);
+    assert.ok(!(await warning.textContent()).includes('AKIA'));
+    await page.screenshot({ path: join(artifacts, 'e2e-secret-warning.png') });
     assert.deepEqual(errors, []);
     await page.close();
   });

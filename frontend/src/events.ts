@@ -9,5 +9,7 @@ export function subscribeQueueEvents(backend: Backend, stores: Stores): () => vo
     stores.queue.getState().applyBatch(batch);
     stores.detail.getState().applyBatch(batch);
     stores.preview.getState().applyBatch(batch);
+    stores.history.getState().applyBatch(batch);
+    stores.historyDetail.getState().applyBatch(batch);
   });
 }

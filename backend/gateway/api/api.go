@@ -60,7 +60,10 @@ type SubmitRequest struct {
 	// ClientRef is the agent's own reference for the proposal (for example
 	// a tool-use id), by which it can find the proposal again with
 	// GET /v1/proposals?client_ref=. The gateway keeps it in memory only.
-	ClientRef string            `json:"client_ref,omitempty"`
+	ClientRef string `json:"client_ref,omitempty"`
+	// AgentRuns says the agent carries out the approved actions itself (as
+	// after a Claude Code hook): Countersign keeps undo data, runs nothing.
+	AgentRuns bool              `json:"agent_runs,omitempty"`
 	Actions   []proposal.Action `json:"actions"`
 }
 
@@ -111,7 +114,28 @@ type Decision struct {
 
 // Result is what executing an approved proposal produced.
 type Result struct {
-	Message string `json:"message"`
+	Outcome     string         `json:"outcome"` // executed, failed, reverted
+	Error       string         `json:"error,omitempty"`
+	Stale       bool           `json:"stale,omitempty"`
+	Rollback    string         `json:"rollback,omitempty"`
+	AgentRuns   bool           `json:"agent_runs,omitempty"`
+	Recovered   bool           `json:"recovered,omitempty"`
+	NotUndoable []string       `json:"not_undoable,omitempty"`
+	Actions     []ActionResult `json:"actions,omitempty"`
+}
+
+// ActionResult is what one action did when it was carried out.
+type ActionResult struct {
+	Index      int           `json:"index"`
+	Kind       proposal.Kind `json:"kind"`
+	Changed    int           `json:"changed,omitempty"`
+	Note       string        `json:"note,omitempty"`
+	ExitCode   *int          `json:"exit_code,omitempty"`
+	HTTPStatus int           `json:"http_status,omitempty"`
+	Stdout     string        `json:"stdout,omitempty"`
+	Stderr     string        `json:"stderr,omitempty"`
+	DurationMS int64         `json:"duration_ms,omitempty"`
+	Error      string        `json:"error,omitempty"`
 }
 
 // Preview is the unified diff of one text action, computed against the

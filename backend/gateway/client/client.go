@@ -252,7 +252,8 @@ func (c *Client) WaitDecided(ctx context.Context, id string, poll time.Duration,
 				return nil, ctx.Err()
 			}
 			return nil, err
-		case p.Status != proposal.StatusPending:
+		case p.Status != proposal.StatusPending && p.Status != proposal.StatusExecuting:
+			// Executing: approved and being carried out; the result follows.
 			return p, nil
 		}
 		if tick != nil {

@@ -13,10 +13,7 @@ package keyringtest_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,16 +22,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	dbus "github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
 
 	"countersign/backend/keystore"
+	"countersign/backend/keystore/keyringtest"
 )
 
 const (
-	envRequire = "COUNTERSIGN_REQUIRE_KEYRING"
 	// The password with-session.sh unlocks gnome-keyring with.
 	envPassword     = "COUNTERSIGN_KEYRING_PASSWORD"
 	defaultPassword = "countersign-test"
@@ -48,56 +44,9 @@ const (
 	defaultAlias = dbus.ObjectPath("/org/freedesktop/secrets/aliases/default")
 )
 
-// realKeyring returns a fresh keyring service name for this test, removed
-// with all its items afterwards, once it has checked that a Secret Service
-// answers on the session bus.
-func realKeyring(t *testing.T) string {
-	t.Helper()
-	if err := secretServiceAnswers(); err != nil {
-		if os.Getenv(envRequire) == "1" {
-			t.Fatalf("%s=1 but the real Secret Service cannot be used: %v "+
-				"(run the tests with bash build/scripts/with-session.sh)", envRequire, err)
-		}
-		t.Skipf("no real Secret Service (%v); run under build/scripts/with-session.sh", err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	service := "countersign-test-" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		if err := keyring.DeleteAll(service); err != nil {
-			t.Errorf("cleaning up keyring service %s: %v", service, err)
-		}
-	})
-	return service
-}
-
-func secretServiceAnswers() error {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		// Never let the D-Bus library launch a private bus.
-		return errors.New("DBUS_SESSION_BUS_ADDRESS is not set")
-	}
-	conn, err := dbus.SessionBus()
-	if err != nil {
-		return fmt.Errorf("session bus: %w", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var v dbus.Variant
-	err = conn.Object(secretsName, secretsPath).CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0,
-		"org.freedesktop.Secret.Service", "Collections").Store(&v)
-	if err != nil {
-		return fmt.Errorf("Secret Service: %w", err)
-	}
-	return nil
-}
-
-func backend(service string) keystore.Backend {
-	return keystore.NewKeyring(keystore.KeyringConfig{Service: service, Timeout: 30 * time.Second})
-}
-
 func openKS(t *testing.T, service, dir string) *keystore.Keystore {
 	t.Helper()
-	ks, err := keystore.Open(backend(service), keystore.Options{DataDir: dir})
+	ks, err := keystore.Open(keyringtest.Backend(service), keystore.Options{DataDir: dir})
 	if err != nil {
 		t.Fatalf("Open on the real keyring: %v", err)
 	}
@@ -118,7 +67,7 @@ func TestHelperProcess(t *testing.T) {
 		return
 	}
 	var res helperResult
-	ks, err := keystore.Open(backend(os.Getenv(envService)), keystore.Options{DataDir: os.Getenv(envDataDir)})
+	ks, err := keystore.Open(keyringtest.Backend(os.Getenv(envService)), keystore.Options{DataDir: os.Getenv(envDataDir)})
 	if err == nil {
 		var s *keystore.Signer
 		if s, err = ks.Signer(); err == nil {
@@ -167,7 +116,7 @@ func runHelper(t *testing.T, service, dir string, env map[string]string) helperR
 }
 
 func TestRealKeyringCreateRestartRotate(t *testing.T) {
-	service := realKeyring(t)
+	service := keyringtest.Service(t)
 	dir := t.TempDir()
 	ks := openKS(t, service, dir)
 	s, err := ks.Signer()
@@ -218,18 +167,18 @@ func TestRealKeyringCreateRestartRotate(t *testing.T) {
 }
 
 func TestRealKeyringMissingSecret(t *testing.T) {
-	service := realKeyring(t)
+	service := keyringtest.Service(t)
 	dir := t.TempDir()
 	s, _ := openKS(t, service, dir).Signer()
 	if err := keyring.Delete(service, keystore.SecretName(s.KeyID())); err != nil {
 		t.Fatal(err)
 	}
-	_, err := keystore.Open(backend(service), keystore.Options{DataDir: dir})
+	_, err := keystore.Open(keyringtest.Backend(service), keystore.Options{DataDir: dir})
 	var me *keystore.KeyMissingError
 	if !errors.As(err, &me) || me.KeyID != s.KeyID() || !strings.Contains(err.Error(), "Secret Service") {
 		t.Fatalf("Open with the secret gone: %v; want KeyMissingError for %s", err, s.KeyID())
 	}
-	rot, err := keystore.Rotate(backend(service), keystore.Options{DataDir: dir})
+	rot, err := keystore.Rotate(keyringtest.Backend(service), keystore.Options{DataDir: dir})
 	if err != nil || rot.Old != s.KeyID() {
 		t.Fatalf("recovery Rotate: %+v, %v", rot, err)
 	}
@@ -239,13 +188,13 @@ func TestRealKeyringMissingSecret(t *testing.T) {
 }
 
 func TestRealKeyringDamagedRecord(t *testing.T) {
-	service := realKeyring(t)
+	service := keyringtest.Service(t)
 	dir := t.TempDir()
 	openKS(t, service, dir)
 	if err := keyring.Set(service, keystore.RecordName, "{damaged"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := keystore.Open(backend(service), keystore.Options{DataDir: dir})
+	_, err := keystore.Open(keyringtest.Backend(service), keystore.Options{DataDir: dir})
 	if !errors.Is(err, keystore.ErrCorrupt) {
 		t.Fatalf("Open with a damaged record: %v, want ErrCorrupt", err)
 	}
@@ -255,7 +204,7 @@ func TestRealKeyringDamagedRecord(t *testing.T) {
 }
 
 func TestRealKeyringLocked(t *testing.T) {
-	service := realKeyring(t)
+	service := keyringtest.Service(t)
 	dir := t.TempDir()
 	s, _ := openKS(t, service, dir).Signer()
 
@@ -274,7 +223,7 @@ func TestRealKeyringLocked(t *testing.T) {
 		t.Fatalf("Lock locked %v (prompt %s)", locked, prompt)
 	}
 
-	_, err = keystore.Open(backend(service), keystore.Options{DataDir: dir})
+	_, err = keystore.Open(keyringtest.Backend(service), keystore.Options{DataDir: dir})
 	var ue *keystore.UnavailableError
 	if !errors.As(err, &ue) || !errors.Is(err, keystore.ErrKeyringUnavailable) || ue.Reason != keystore.ReasonLocked {
 		t.Fatalf("Open on a locked keyring: %v; want ErrKeyringUnavailable, reason locked", err)
@@ -326,7 +275,7 @@ func unlock(t *testing.T, conn *dbus.Conn) {
 }
 
 func TestRealKeyringNoSessionBus(t *testing.T) {
-	service := realKeyring(t)
+	service := keyringtest.Service(t)
 	dir := t.TempDir()
 	runDir := filepath.Join("/run/user", fmt.Sprint(os.Getuid()))
 	for _, name := range []string{"bus", "dbus-session"} {
@@ -363,7 +312,7 @@ func TestRealKeyringNoSessionBus(t *testing.T) {
 // TestRealKeyringNoSecretService runs a private bus whose configuration
 // offers no services, so nothing answers for the Secret Service.
 func TestRealKeyringNoSecretService(t *testing.T) {
-	service := realKeyring(t)
+	service := keyringtest.Service(t)
 	if _, err := exec.LookPath("dbus-daemon"); err != nil {
 		t.Fatalf("dbus-daemon not found: %v", err)
 	}

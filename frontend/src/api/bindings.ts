@@ -8,10 +8,14 @@ export {
   Deny,
   Get,
   Info,
+  ListDecided,
   ListPending,
   Preview,
   PreviewLines,
+  Redo,
+  Secrets,
   SheetWindow,
   UIReady,
+  Undo,
 } from '../../wailsjs/go/app/App';
 export { EventsOn, LogError, Quit } from '../../wailsjs/runtime/runtime';

@@ -1,10 +1,21 @@
 // The UI's view of the backend: typed calls, typed errors, typed events.
-// Only reading and deciding are exposed; nothing here writes files or runs
-// commands.
+// Only reading, deciding, and undoing or redoing what was decided are
+// exposed; nothing here names a file to write or a command to run.
 import * as bindings from './bindings';
 import { toApiError } from './errors';
 import * as normalize from './normalize';
-import type { Grid, Info, Page, PreviewAction, ProposalView, QueueEvent, Selection, WindowQuery } from './types';
+import type {
+  Grid,
+  Info,
+  Page,
+  PreviewAction,
+  ProposalView,
+  QueueEvent,
+  SecretScan,
+  Selection,
+  UndoOutcome,
+  WindowQuery,
+} from './types';
 
 export type { ApiErrorCode } from './errors';
 export { ApiError, toApiError } from './errors';
@@ -13,6 +24,11 @@ export type * from './types';
 /** What the stores need from the backend; tests pass a fake. */
 export interface Backend {
   listPending(offset: number, limit: number): Promise<Page>;
+  /**
+   * A page of the history: proposals that left pending, the most recently
+   * decided first. Its total is a lower bound (see Page).
+   */
+  listDecided(offset: number, limit: number): Promise<Page>;
   get(id: string): Promise<ProposalView>;
   approve(id: string): Promise<void>;
   deny(id: string, reason: string): Promise<void>;
@@ -28,6 +44,16 @@ export interface Backend {
   sheetWindow(id: string, action: number, q: WindowQuery): Promise<Grid>;
   /** Approves some actions and, of text actions, some hunks. */
   approveSelection(id: string, sel: Selection): Promise<void>;
+  /**
+   * Restores what an executed proposal changed. Without force, files changed
+   * since Countersign wrote them are returned as conflicts and nothing
+   * changes; with force they are overwritten.
+   */
+  undo(id: string, force: boolean): Promise<UndoOutcome>;
+  /** Applies an undone proposal again, with the same rule about conflicts. */
+  redo(id: string, force: boolean): Promise<UndoOutcome>;
+  /** Which secrets and personal data the proposal would write, run or send (never the secrets). */
+  secrets(id: string): Promise<SecretScan>;
   info(): Promise<Info>;
   uiReady(): Promise<void>;
   /** Closes the app (the window and the backend). */
@@ -64,6 +90,7 @@ export function logError(message: string): void {
 
 export const backend: Backend = {
   listPending: (offset, limit) => call(() => bindings.ListPending(offset, limit), normalize.page),
+  listDecided: (offset, limit) => call(() => bindings.ListDecided(offset, limit), normalize.page),
   get: (id) => call(() => bindings.Get(id), normalize.proposalView),
   approve: (id) => call(() => bindings.Approve(id), none),
   deny: (id, reason) => call(() => bindings.Deny(id, reason), none),
@@ -76,6 +103,9 @@ export const backend: Backend = {
       const plain = { actions: [...sel.actions], hunks: sel.hunks.map((h) => ({ action: h.action, keep: [...h.keep] })) };
       return bindings.ApproveSelection(id, plain as unknown as Parameters<typeof bindings.ApproveSelection>[1]);
     }, none),
+  undo: (id, force) => call(() => bindings.Undo(id, force), normalize.undoOutcome),
+  redo: (id, force) => call(() => bindings.Redo(id, force), normalize.undoOutcome),
+  secrets: (id) => call(() => bindings.Secrets(id), normalize.secretScan),
   info: () => call(() => bindings.Info(), normalize.info),
   uiReady: () => call(() => bindings.UIReady(), none),
   quit: () => bindings.Quit(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { page, proposalView, queueEvents } from './normalize';
+import { page, proposalView, queueEvents, secretScan, undoOutcome } from './normalize';
 
 describe('normalize', () => {
   it('turns Go nil slices into empty arrays', () => {
@@ -22,9 +22,98 @@ describe('normalize', () => {
     expect(w.proposal.actions[0]?.input).toEqual({ b: [1, 2] });
   });
 
+  it('reads a secrets scan, a missing action as the summary (-1)', () => {
+    expect(secretScan({ findings: null })).toEqual({ findings: [], truncated: false });
+    const s = secretScan({ findings: [{ field: 'summary', line: 1, rule_id: 'r', description: 'd' }], truncated: true });
+    expect(s.findings[0]?.action).toBe(-1);
+    expect(s.truncated).toBe(true);
+  });
+
   it('drops events without an id and accepts a lone event', () => {
     expect(queueEvents([{ type: 'proposal.expired', status: 'expired' }])).toEqual([]);
     expect(queueEvents({ type: 'proposal.expired', proposal_id: 'a', status: 'expired', at: '' })).toHaveLength(1);
     expect(queueEvents(null)).toEqual([]);
+  });
+});
+
+describe('normalize execution, undo and redo', () => {
+  it('gives a view without execution an empty not_undoable and no execution', () => {
+    const v = proposalView({ proposal: { id: 'x' }, not_undoable: null });
+    expect(v.not_undoable).toEqual([]);
+    expect(v.execution).toBeUndefined();
+  });
+
+  it('keeps the sentences about what cannot be undone, as strings', () => {
+    const v = proposalView({ proposal: { id: 'x' }, not_undoable: ['Action 2: no paths declared.', 7, null] });
+    expect(v.not_undoable).toEqual(['Action 2: no paths declared.', '7', '']);
+  });
+
+  it('validates every field of an execution and its result', () => {
+    const v = proposalView({
+      proposal: { id: 'x', status: 'executed' },
+      execution: {
+        in_flight: 'yes',
+        paths: [{ path: 'a.txt', before: 'absent', after: 'file' }, { path: 'b', before: 'socket', after: null }],
+        paths_total: 1,
+        result: {
+          outcome: 'executed',
+          stale: 1,
+          agent_runs: true,
+          not_undoable: null,
+          actions: [
+            { index: 0, kind: 'command.run', exit_code: 0, stdout: 'ok\n', stderr: 5, duration_ms: 12.5, changed: -3 },
+            { kind: 'file.write', changed: 2, http_status: 0, note: '' },
+          ],
+        },
+      },
+    });
+    const ex = v.execution!;
+    expect(ex.in_flight).toBe(false);
+    expect(ex.paths).toEqual([
+      { path: 'a.txt', before: 'absent', after: 'file' },
+      { path: 'b', before: 'file', after: 'file' },
+    ]);
+    // Never fewer in all than listed.
+    expect(ex.paths_total).toBe(2);
+    const r = ex.result!;
+    expect(r).toMatchObject({ outcome: 'executed', stale: false, agent_runs: true, recovered: false, not_undoable: [] });
+    // Exit code 0 is kept; output that is not a string is dropped.
+    expect(r.actions[0]).toEqual({ index: 0, kind: 'command.run', exit_code: 0, stdout: 'ok\n', changed: 0 });
+    // A missing index is the position; empty and zero values are left out.
+    expect(r.actions[1]).toEqual({ index: 1, kind: 'file.write', changed: 2 });
+  });
+
+  it('reads an unknown outcome as a failure, never as success', () => {
+    const v = proposalView({ proposal: { id: 'x' }, execution: { result: { outcome: 'great', error: 'boom', rollback: 'nothing was changed' } } });
+    expect(v.execution?.result).toMatchObject({ outcome: 'failed', error: 'boom', rollback: 'nothing was changed' });
+  });
+
+  it('reads Undo as done only when it says so', () => {
+    expect(undoOutcome({ done: 'true', conflicts: null })).toEqual({ done: false, conflicts: [] });
+    expect(undoOutcome(null)).toEqual({ done: false, conflicts: [] });
+    const u = undoOutcome({
+      done: false,
+      conflicts: [
+        { path: 'a.txt', expected: 'a file with SHA-256 ab12', found: 'a file with SHA-256 cd34', diff: '--- a\n+++ b\n' },
+        { path: 'dir', expected: 'nothing', found: 'a directory', diff: '' },
+      ],
+    });
+    expect(u.conflicts[0]?.diff).toBe('--- a\n+++ b\n');
+    expect(u.conflicts[1]).toEqual({ path: 'dir', expected: 'nothing', found: 'a directory' });
+    const done = undoOutcome({ done: true, result: { outcome: 'reverted' }, conflicts: [] });
+    expect(done.done).toBe(true);
+    expect(done.result?.outcome).toBe('reverted');
+  });
+
+  it('accepts the execution events with their statuses', () => {
+    const batch = queueEvents(
+      ['executing', 'executed', 'failed', 'reverted'].map((s) => ({ type: `proposal.${s}`, proposal_id: 'a', status: s, at: '' })),
+    );
+    expect(batch.map((e) => [e.type, e.status])).toEqual([
+      ['proposal.executing', 'executing'],
+      ['proposal.executed', 'executed'],
+      ['proposal.failed', 'failed'],
+      ['proposal.reverted', 'reverted'],
+    ]);
   });
 });

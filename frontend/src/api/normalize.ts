@@ -4,7 +4,15 @@
 // nothing downstream has to guess.
 import type {
   Action,
+  ActionResult,
   ByteSpan,
+  Conflict,
+  ExecutionResult,
+  ExecutionView,
+  Outcome,
+  PathChange,
+  PathState,
+  UndoOutcome,
   CellChange,
   CellChangeKind,
   CellEdit,
@@ -20,6 +28,8 @@ import type {
   NameChange,
   PreviewAction,
   RowSpan,
+  SecretFinding,
+  SecretScan,
   SheetCellType,
   SheetChange,
   SheetStatus,
@@ -65,6 +75,10 @@ function strs(v: unknown): string[] {
   return arr(v).map(str);
 }
 
+function bool(v: unknown): boolean {
+  return v === true;
+}
+
 const risks: readonly string[] = ['low', 'medium', 'high', 'critical'];
 const statuses: readonly string[] = [
   'pending',
@@ -103,10 +117,14 @@ export function summary(v: unknown): Summary {
     status: status(o.status),
     created_at: time(o.created_at),
     expires_at: time(o.expires_at),
+    decided_at: o.decided_at === undefined ? ZERO_TIME : time(o.decided_at),
     action_count: num(o.action_count),
     kinds: strs(o.kinds),
   };
 }
+
+/** The zero time.Time as Go encodes it: no deadline, not decided. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export function page(v: unknown): Page {
   const o = obj(v);
@@ -189,7 +207,120 @@ export function proposal(v: unknown): Proposal {
 
 export function proposalView(v: unknown): ProposalView {
   const o = obj(v);
-  return { proposal: proposal(o.proposal), risk_reasons: strs(o.risk_reasons) };
+  const view: ProposalView = {
+    proposal: proposal(o.proposal),
+    risk_reasons: strs(o.risk_reasons),
+    not_undoable: strs(o.not_undoable),
+  };
+  if (o.execution !== null && typeof o.execution === 'object') view.execution = executionView(o.execution);
+  return view;
+}
+
+// ---- Execution, undo and redo ----
+
+const outcomes: readonly string[] = ['executed', 'failed', 'reverted'];
+const pathStates: readonly string[] = ['absent', 'file', 'dir'];
+
+// An unknown outcome reads as a failure: the UI should never claim success
+// it was not told of.
+function outcome(v: unknown): Outcome {
+  return typeof v === 'string' && outcomes.includes(v) ? (v as Outcome) : 'failed';
+}
+
+// An unknown state reads as a file: something is there.
+function pathState(v: unknown): PathState {
+  return typeof v === 'string' && pathStates.includes(v) ? (v as PathState) : 'file';
+}
+
+function optInt(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
+}
+
+function actionResult(v: unknown, i: number): ActionResult {
+  const o = obj(v);
+  const r: ActionResult = {
+    index: optInt(o.index) ?? i,
+    kind: str(o.kind),
+    changed: Math.max(0, optInt(o.changed) ?? 0),
+  };
+  const note = optStr(o.note);
+  if (note !== undefined) r.note = note;
+  // 0 is an exit code like any other: kept, not dropped as "empty".
+  const exit = optInt(o.exit_code);
+  if (exit !== undefined) r.exit_code = exit;
+  const http = optInt(o.http_status);
+  if (http !== undefined && http > 0) r.http_status = http;
+  if (typeof o.stdout === 'string' && o.stdout !== '') r.stdout = o.stdout;
+  if (typeof o.stderr === 'string' && o.stderr !== '') r.stderr = o.stderr;
+  const ms = optInt(o.duration_ms);
+  if (ms !== undefined && ms >= 0) r.duration_ms = ms;
+  const error = optStr(o.error);
+  if (error !== undefined) r.error = error;
+  return r;
+}
+
+export function executionResult(v: unknown): ExecutionResult {
+  const o = obj(v);
+  const r: ExecutionResult = {
+    outcome: outcome(o.outcome),
+    stale: bool(o.stale),
+    agent_runs: bool(o.agent_runs),
+    recovered: bool(o.recovered),
+    not_undoable: strs(o.not_undoable),
+    actions: arr(o.actions).map(actionResult),
+  };
+  const error = optStr(o.error);
+  if (error !== undefined) r.error = error;
+  const rollback = optStr(o.rollback);
+  if (rollback !== undefined) r.rollback = rollback;
+  return r;
+}
+
+function pathChange(v: unknown): PathChange {
+  const o = obj(v);
+  return { path: str(o.path), before: pathState(o.before), after: pathState(o.after) };
+}
+
+export function executionView(v: unknown): ExecutionView {
+  const o = obj(v);
+  const paths = arr(o.paths).map(pathChange);
+  const e: ExecutionView = {
+    paths,
+    paths_total: Math.max(paths.length, optInt(o.paths_total) ?? 0),
+    in_flight: bool(o.in_flight),
+  };
+  if (o.result !== null && typeof o.result === 'object') e.result = executionResult(o.result);
+  return e;
+}
+
+function conflict(v: unknown): Conflict {
+  const o = obj(v);
+  const c: Conflict = { path: str(o.path), expected: str(o.expected), found: str(o.found) };
+  if (typeof o.diff === 'string' && o.diff !== '') c.diff = o.diff;
+  return c;
+}
+
+/**
+ * Undo's or Redo's answer. Done only when the backend says so in as many
+ * words; anything else is a refusal, with whatever conflicts came with it.
+ */
+export function undoOutcome(v: unknown): UndoOutcome {
+  const o = obj(v);
+  const u: UndoOutcome = { done: o.done === true, conflicts: arr(o.conflicts).map(conflict) };
+  if (o.result !== null && typeof o.result === 'object') u.result = executionResult(o.result);
+  return u;
+}
+
+export function secretScan(v: unknown): SecretScan {
+  const o = obj(v);
+  return {
+    findings: arr(o.findings).map((f): SecretFinding => {
+      const x = obj(f);
+      return { action: Number.isInteger(x.action) ? (x.action as number) : -1, field: str(x.field), line: num(x.line),
+        rule_id: str(x.rule_id), description: str(x.description) };
+    }),
+    truncated: bool(o.truncated),
+  };
 }
 
 export function info(v: unknown): Info {
@@ -239,10 +370,6 @@ export function queueEvents(v: unknown): QueueEvent[] {
 }
 
 // ---- Previews ----
-
-function bool(v: unknown): boolean {
-  return v === true;
-}
 
 const lineKinds: readonly string[] = ['context', 'add', 'del'];
 

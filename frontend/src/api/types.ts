@@ -28,7 +28,7 @@ export type ActionKind =
   | 'net.request'
   | 'tool.call';
 
-/** One row of the pending queue. */
+/** One row of the pending queue or of the history. */
 export interface Summary {
   id: string;
   agent_id: string;
@@ -39,12 +39,18 @@ export interface Summary {
   created_at: string;
   /** RFC 3339; the zero time (year 1) means it never expires. */
   expires_at: string;
+  /** RFC 3339; the zero time (year 1) while pending. */
+  decided_at: string;
   action_count: number;
   kinds: string[];
 }
 
 export interface Page {
   items: Summary[];
+  /**
+   * Pending: how many there are in all. History: offset plus the items, plus
+   * one when more may follow (the history is not counted).
+   */
   total: number;
   offset: number;
 }
@@ -106,6 +112,98 @@ export interface Proposal {
 export interface ProposalView {
   proposal: Proposal;
   risk_reasons: string[];
+  /** Said before approval: what could not be undone once carried out. */
+  not_undoable: string[];
+  /** What carrying it out did, once it was. */
+  execution?: ExecutionView;
+}
+
+// ---- Execution, undo and redo (backend/executor, app) ----
+
+export type Outcome = 'executed' | 'failed' | 'reverted';
+
+/** What one action did when carried out. */
+export interface ActionResult {
+  index: number;
+  kind: string;
+  /** Paths it changed. */
+  changed: number;
+  note?: string;
+  exit_code?: number;
+  http_status?: number;
+  /** Agent-influenced output, capped by the backend; render as text only, clipped. */
+  stdout?: string;
+  stderr?: string;
+  duration_ms?: number;
+  error?: string;
+}
+
+export interface ExecutionResult {
+  outcome: Outcome;
+  error?: string;
+  /** A target changed since it was approved, so nothing ran. */
+  stale: boolean;
+  /** What happened to the files when it failed. */
+  rollback?: string;
+  /** The agent carries the actions out itself; Countersign recorded the before-state. */
+  agent_runs: boolean;
+  /** Countersign stopped part-way and finished on its next start. */
+  recovered: boolean;
+  not_undoable: string[];
+  actions: ActionResult[];
+}
+
+export type PathState = 'absent' | 'file' | 'dir';
+
+export interface PathChange {
+  path: string;
+  before: PathState;
+  after: PathState;
+}
+
+export interface ExecutionView {
+  result?: ExecutionResult;
+  /** The paths it changed, at most a few hundred; paths_total counts them all. */
+  paths: PathChange[];
+  paths_total: number;
+  /** An execution, undo or redo is still running. */
+  in_flight: boolean;
+}
+
+/** A file changed since Countersign last wrote it. */
+export interface Conflict {
+  path: string;
+  /** What Countersign left there: "nothing", "a directory", "a file with SHA-256 …". */
+  expected: string;
+  found: string;
+  /** Unified diff from what Countersign left to what is there now, for text. */
+  diff?: string;
+}
+
+/** Undo's and Redo's answer: done, or refused because files changed since. */
+export interface UndoOutcome {
+  done: boolean;
+  result?: ExecutionResult;
+  conflicts: Conflict[];
+}
+
+/** One secret or piece of personal data in a proposal: where, and what kind; never the secret. */
+export interface SecretFinding {
+  /** Index of the action; -1 for the request's summary or rationale. */
+  action: number;
+  /** "content", "edit 2", "command line", "url", "body", "input", "cell S!B2", "summary", "rationale". */
+  field: string;
+  /** 1-based line within the field. */
+  line: number;
+  rule_id: string;
+  /** In plain words: "an AWS access key". */
+  description: string;
+}
+
+export interface SecretScan {
+  findings: SecretFinding[];
+  /** Not everything was read (too long, too many findings, or out of time). */
+  truncated: boolean;
 }
 
 export interface Info {
@@ -134,6 +232,10 @@ export type QueueEventType =
   | 'proposal.denied'
   | 'proposal.expired'
   | 'proposal.withdrawn'
+  | 'proposal.executing'
+  | 'proposal.executed'
+  | 'proposal.failed'
+  | 'proposal.reverted'
   | (string & {});
 
 export interface QueueEvent {

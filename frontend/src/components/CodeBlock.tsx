@@ -8,14 +8,25 @@ interface Props {
   caps: Caps;
   /** Accessible name, e.g. "Content of notes.txt". */
   label: string;
-  tone?: 'plain' | 'del' | 'add';
+  /** patch: a unified diff, each line coloured by its +, - or @@. */
+  tone?: 'plain' | 'del' | 'add' | 'patch';
+}
+
+/** The class of one line of a unified diff. */
+export function patchLineClass(line: string): string {
+  if (line.startsWith('+++') || line.startsWith('---') || line.startsWith('diff ') || line.startsWith('index ')) return 'ln ln-meta';
+  if (line.startsWith('@@')) return 'ln ln-hunk';
+  if (line.startsWith('+')) return 'ln ln-add';
+  if (line.startsWith('-')) return 'ln ln-del';
+  return 'ln';
 }
 
 /**
  * Agent-supplied text in monospace, never unbounded: it stops at the caps
  * and says what was left out. Long lines wrap rather than run off to the
  * right, so nothing is out of sight; line numbers tell a wrapped line from a
- * new one. Hidden characters are shown as markers.
+ * new one. Hidden characters are shown as markers. Nothing in it is ever
+ * read as markup: every line is a text node.
  */
 export function CodeBlock({ text, caps, label, tone = 'plain' }: Props) {
   const shown = useMemo(() => {
@@ -34,7 +45,7 @@ export function CodeBlock({ text, caps, label, tone = 'plain' }: Props) {
           <span className="code-empty">(empty)</span>
         ) : (
           shown.lines.map((l, i) => (
-            <span key={i} className="ln">
+            <span key={i} className={tone === 'patch' ? patchLineClass(l) : 'ln'}>
               <Revealed text={l} />
             </span>
           ))

@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useFocusWhileOpen } from './useFocusWhileOpen';
 
 export const MAX_REASON = 2000;
 
@@ -17,14 +18,8 @@ export function DenyDialog({ busy, onSubmit, onCancel }: Props) {
   const ref = useRef<HTMLTextAreaElement>(null);
   const id = useId();
 
-  useEffect(() => {
-    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    ref.current?.focus();
-    return () => {
-      // Give focus back where it was, unless it already moved on.
-      if (previous && previous.isConnected && document.activeElement === document.body) previous.focus();
-    };
-  }, []);
+  // Give focus back where it was, unless it already moved on.
+  useFocusWhileOpen(ref, true);
 
   function submit(e?: FormEvent) {
     e?.preventDefault();

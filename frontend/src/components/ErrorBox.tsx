@@ -16,3 +16,12 @@ export function ErrorBox({ title, error, onRetry }: { title: string; error: ApiE
     </div>
   );
 }
+
+/** Under a list: a later page could not be loaded. */
+export function MoreError({ title, error, onRetry }: { title: string; error: ApiError; onRetry(): void }) {
+  return (
+    <div className="queue-footer">
+      <ErrorBox title={title} error={error} onRetry={onRetry} />
+    </div>
+  );
+}

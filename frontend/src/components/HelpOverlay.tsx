@@ -1,13 +1,17 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
+import { useFocusWhileOpen } from './useFocusWhileOpen';
 
 export const SHORTCUTS: ReadonlyArray<readonly [keys: readonly string[], what: string]> = [
-  [['j', '↓'], 'Next request'],
-  [['k', '↑'], 'Previous request'],
-  [['Home', 'End'], 'First / last loaded request (in the list)'],
+  [['j', '↓'], 'Next request or history entry'],
+  [['k', '↑'], 'Previous request or history entry'],
+  [['Home', 'End'], 'First / last loaded row (in the list)'],
+  [['h'], 'Switch between Requests and History'],
   [['a'], 'Approve the selected request'],
   [['d'], 'Deny the selected request (asks for a reason)'],
   [['s'], 'Switch diffs between unified and side by side'],
   [['n', 'p'], 'Next / previous changed cell of a spreadsheet'],
+  [['u'], 'Undo the selected history entry (asks before overwriting later changes)'],
+  [['Shift+R'], 'Redo the selected history entry'],
   [['Space'], 'Tick or untick the focused action or change'],
   [['Enter'], 'Send the denial (in the reason box)'],
   [['Shift+Enter'], 'New line in the reason'],
@@ -19,13 +23,7 @@ export const SHORTCUTS: ReadonlyArray<readonly [keys: readonly string[], what: s
 /** The list of keyboard shortcuts, as a modal dialog. */
 export function HelpOverlay({ onClose }: { onClose(): void }) {
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    ref.current?.focus();
-    return () => {
-      if (previous?.isConnected) previous.focus();
-    };
-  }, []);
+  useFocusWhileOpen(ref);
   return (
     <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div

@@ -1,5 +1,5 @@
 // Words for the values the backend sends, in one place.
-import type { ActionKind, Risk, Status } from '../api';
+import type { ActionKind, PathState, Risk, Status, Verdict } from '../api';
 
 const statusWords: Record<Status, string> = {
   pending: 'Pending',
@@ -10,11 +10,30 @@ const statusWords: Record<Status, string> = {
   executing: 'Executing',
   executed: 'Executed',
   failed: 'Failed',
-  reverted: 'Reverted',
+  reverted: 'Undone',
 };
 
 export function statusLabel(s: Status): string {
   return statusWords[s] ?? s;
+}
+
+const verdictWords: Record<Verdict, string> = {
+  approve: 'Approved',
+  'approve-edited': 'Approved after editing',
+  'approve-part': 'Approved in part',
+  deny: 'Denied',
+};
+
+export function verdictLabel(v: Verdict): string {
+  return verdictWords[v] ?? v;
+}
+
+/** What happened to a path: "created", "deleted", "changed", "folder created"… */
+export function pathChangeLabel(before: PathState, after: PathState): string {
+  if (before === 'absent') return after === 'dir' ? 'folder created' : 'created';
+  if (after === 'absent') return before === 'dir' ? 'folder deleted' : 'deleted';
+  if (before !== after) return after === 'dir' ? 'replaced by a folder' : 'replaced by a file';
+  return 'changed';
 }
 
 const riskWords: Record<Risk, string> = {
@@ -65,4 +84,11 @@ export function kindTitle(kind: string): string {
 /** Kinds whose effects reach beyond files the app can restore. */
 export function isOutward(kind: string): boolean {
   return kind === 'command.run' || kind === 'net.request' || kind === 'tool.call';
+}
+
+/** "error. Rollback." from an execution result; undefined without an error. */
+export function failureText(r: { error?: string; rollback?: string } | undefined): string | undefined {
+  if (!r?.error) return undefined;
+  const end = (t: string) => (/[.!?]$/.test(t) ? t : `${t}.`);
+  return r.rollback ? `${end(r.error)} ${end(r.rollback.charAt(0).toUpperCase() + r.rollback.slice(1))}` : end(r.error);
 }

@@ -30,6 +30,17 @@ describe('applyBatch', () => {
     expect(r.statuses.get('p2')).toBe('expired');
   });
 
+  it('ignores events about what happened after approval, loaded or not', () => {
+    const gone = new GoneSet();
+    const m = { ...model(2), total: 50 };
+    const batch = (['executing', 'executed', 'failed', 'reverted'] as const).flatMap((s) => [left('p1', s), left('p40', s)]);
+    const r = applyBatch(m, batch, gone);
+    expect(r.model).toBe(m);
+    expect(r.removedUnloaded).toEqual([]);
+    // Nor do they mark an id as gone: its own decision still counts.
+    expect(applyBatch(m, [left('p40', 'approved')], gone).model.total).toBe(49);
+  });
+
   it('counts a removal of a proposal not loaded yet against the total', () => {
     const m = { ...model(2), total: 50 };
     const r = applyBatch(m, [left('p40')], new GoneSet());

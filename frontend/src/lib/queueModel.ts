@@ -4,7 +4,9 @@
 // offset. The UI keeps a contiguous prefix of that list (ids, loaded from the
 // top) and the total, so rows past the prefix are placeholders until their
 // page arrives. Events keep the prefix in step with the backend: a submitted
-// proposal goes on top, any other event removes one. Every function here
+// proposal goes on top, an event that takes one out of pending removes it,
+// and events about what happened after approval (executing, executed,
+// failed, reverted) are never about a pending proposal and change nothing. Every function here
 // takes the whole batch at once and returns a new model only if something
 // changed, so a burst costs one update, not one per event.
 import type { Page, QueueEvent, Status, Summary } from '../api';
@@ -56,6 +58,23 @@ export function isSubmitted(e: QueueEvent): boolean {
   return e.type === 'proposal.submitted';
 }
 
+const afterApprovalTypes: ReadonlySet<string> = new Set([
+  'proposal.executing',
+  'proposal.executed',
+  'proposal.failed',
+  'proposal.reverted',
+]);
+const afterApprovalStatuses: ReadonlySet<Status> = new Set<Status>(['executing', 'executed', 'failed', 'reverted']);
+
+/**
+ * An event about a proposal that was approved earlier: it is being carried
+ * out, was, failed, or was undone. Only approved proposals get there, so
+ * such an event never concerns the pending queue.
+ */
+export function isAfterApproval(e: QueueEvent): boolean {
+  return afterApprovalTypes.has(e.type) || afterApprovalStatuses.has(e.status);
+}
+
 /** Applies one batch of queue events, in order. */
 export function applyBatch(model: QueueModel, batch: readonly QueueEvent[], gone: GoneSet): BatchResult {
   const added: Summary[] = [];
@@ -73,6 +92,7 @@ export function applyBatch(model: QueueModel, batch: readonly QueueEvent[], gone
       addedIds.add(id);
       continue;
     }
+    if (isAfterApproval(e)) continue;
     statuses.set(id, e.status);
     if (gone.has(id)) continue;
     gone.add(id);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api';
-import { FakeBackend, flush, left } from '../test/fakeBackend';
+import { FakeBackend, flush, left, result } from '../test/fakeBackend';
 import { createStores } from '.';
 
 async function started(n: number) {
@@ -94,5 +94,55 @@ describe('detail store', () => {
     await d().retry();
     expect(d().error).toBeNull();
     expect(d().view?.proposal.id).toBe('p3');
+  });
+
+  it('shows how the execution of the shown proposal went, with its result', async () => {
+    const { backend, stores, d } = await started(2);
+    // Approved elsewhere, then carried out, and it failed.
+    backend.history.unshift({ ...backend.pending[0]!, status: 'failed' });
+    backend.executions.set('p0', {
+      paths: [],
+      paths_total: 0,
+      in_flight: false,
+      result: result('failed', { error: 'disk full', rollback: 'every change was rolled back' }),
+    });
+    stores.detail.getState().applyBatch([left('p0', 'approved'), left('p0', 'executing'), left('p0', 'failed')]);
+    await flush();
+    expect(d().liveStatus).toBe('failed');
+    expect(d().view?.execution?.result?.error).toBe('disk full');
+  });
+
+  it('follows the last decision made here through its execution', async () => {
+    const { backend, stores, d } = await started(2);
+    await d().approve();
+    await flush();
+    expect(d().lastDecided).toMatchObject({ id: 'p0', verb: 'approve' });
+    expect(d().lastDecided?.status).toBeUndefined();
+    stores.detail.getState().applyBatch([left('p0', 'executing')]);
+    expect(d().lastDecided?.status).toBe('executing');
+    backend.history[0] = { ...backend.history[0]!, status: 'failed' };
+    backend.executions.set('p0', {
+      paths: [],
+      paths_total: 0,
+      in_flight: false,
+      result: result('failed', { error: 'the workspace is not inside a folder Countersign may change', rollback: 'nothing was changed' }),
+    });
+    stores.detail.getState().applyBatch([left('p0', 'failed')]);
+    await flush();
+    expect(d().lastDecided).toMatchObject({
+      status: 'failed',
+      problem: 'the workspace is not inside a folder Countersign may change. Nothing was changed.',
+    });
+    // The pane stays on the next proposal, which is still pending.
+    expect(d().view?.proposal.id).toBe('p1');
+    expect(d().liveStatus).toBeNull();
+  });
+
+  it('knows the outcome of its decision when the events beat the answer', async () => {
+    const { stores, d } = await started(2);
+    const approving = d().approve();
+    stores.detail.getState().applyBatch([left('p0', 'approved'), left('p0', 'executing'), left('p0', 'executed')]);
+    await approving;
+    expect(d().lastDecided).toMatchObject({ id: 'p0', verb: 'approve', status: 'executed' });
   });
 });

@@ -1,14 +1,20 @@
 // The selected proposal in full, and the decision on it. It follows the
 // queue's selection, keeps a small cache so that moving back and forth is
-// instant, and is the only place that calls Approve and Deny.
+// instant, and is the only place that calls Approve and Deny. An approved
+// proposal is carried out a moment later: events say how that went, for the
+// proposal shown and for the last one decided here.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ApiError, Backend, ProposalView, QueueEvent, Status } from '../api';
 import { toApiError } from '../api';
-import { statusLabel } from '../lib/labels';
+import { failureText, statusLabel } from '../lib/labels';
+import { LRU } from '../lib/lru';
+import { isAfterApproval, isSubmitted } from '../lib/queueModel';
 import { approvalPlan, previewGate, type PreviewStore } from './preview';
 import type { QueueStore } from './queue';
+import { fetchShown, retryShown } from './shown';
 
 const CACHE_SIZE = 64;
+const SEEN_SIZE = 256;
 
 export type Verb = 'approve' | 'deny';
 
@@ -16,6 +22,10 @@ export interface Decided {
   id: string;
   summary: string;
   verb: Verb;
+  /** Where it got after the decision (executing, executed, failed…), once known. */
+  status?: Status;
+  /** Why carrying it out failed, and what happened to the files. */
+  problem?: string;
 }
 
 export interface DetailState {
@@ -63,15 +73,10 @@ export function canDecide(s: Pick<DetailState, 'view' | 'liveStatus' | 'deciding
 }
 
 export function createDetailStore(backend: Backend, queue: QueueStore, preview?: PreviewStore): DetailStore {
-  const cache = new Map<string, ProposalView>();
-  const remember = (v: ProposalView): void => {
-    cache.delete(v.proposal.id);
-    cache.set(v.proposal.id, v);
-    if (cache.size > CACHE_SIZE) {
-      const oldest = cache.keys().next();
-      if (!oldest.done) cache.delete(oldest.value);
-    }
-  };
+  const cache = new LRU<string, ProposalView>(CACHE_SIZE);
+  // The last status events gave, for the proposals they were about lately.
+  const seen = new LRU<string, Status>(SEEN_SIZE);
+  const remember = (v: ProposalView): void => cache.set(v.proposal.id, v);
   const prefetching = new Set<string>();
 
   const store = createStore<DetailState>()((set, get) => {
@@ -111,11 +116,12 @@ export function createDetailStore(backend: Backend, queue: QueueStore, preview?:
       }
       cache.delete(id);
       preview?.getState().forget(id);
-      set({
-        deciding: null,
-        denyOpen: false,
-        lastDecided: { id, summary: view.proposal.summary, verb },
-      });
+      // Its events may have come before the answer did: start from them.
+      const known = seen.get(id);
+      const decided: Decided = { id, summary: view.proposal.summary, verb };
+      if (known && known !== 'pending') decided.status = known;
+      set({ deciding: null, denyOpen: false, lastDecided: decided });
+      if (known === 'failed') void explainFailure(id);
       queue.getState().removeDecided([id], true);
     }
 
@@ -156,6 +162,27 @@ export function createDetailStore(backend: Backend, queue: QueueStore, preview?:
       });
     }
 
+    async function reloadShown(id: string): Promise<void> {
+      try {
+        const view = await backend.get(id);
+        if (get().id !== id || get().deciding !== null) return;
+        set({ view, liveStatus: view.proposal.status });
+      } catch {
+        // The banner keeps the status the event gave.
+      }
+    }
+
+    async function explainFailure(id: string): Promise<void> {
+      let problem: string;
+      try {
+        problem = failureText((await backend.get(id)).execution?.result) ?? 'no reason was recorded';
+      } catch (e) {
+        problem = `the reason could not be read: ${toApiError(e).message}`;
+      }
+      const last = get().lastDecided;
+      if (last?.id === id) set({ lastDecided: { ...last, problem } });
+    }
+
     return {
       id: null,
       view: null,
@@ -189,34 +216,38 @@ export function createDetailStore(backend: Backend, queue: QueueStore, preview?:
           prefetchNeighbour(id);
           return;
         }
-        try {
-          const view = await backend.get(id);
-          if (get().id !== id) return;
-          if (view.proposal.status === 'pending') remember(view);
-          set({ view, loading: false });
-          prefetchNeighbour(id);
-        } catch (e) {
-          if (get().id !== id) return;
-          set({ loading: false, error: toApiError(e) });
-        }
+        const keep = (v: ProposalView) => {
+          if (v.proposal.status === 'pending') remember(v);
+        };
+        if (await fetchShown(backend, id, get, set, keep)) prefetchNeighbour(id);
       },
 
-      retry() {
-        const id = get().id;
-        set({ id: null });
-        return get().load(id);
-      },
+      retry: () => retryShown(get, set),
 
       applyBatch(batch) {
         const current = get().id;
+        const last = get().lastDecided;
         let status: Status | null = null;
+        let executed = false;
+        let lastStatus: Status | null = null;
         for (const e of batch) {
-          if (e.type === 'proposal.submitted') continue;
+          if (isSubmitted(e)) continue;
           cache.delete(e.proposal_id);
-          if (e.proposal_id === current) status = e.status;
+          seen.set(e.proposal_id, e.status);
+          if (e.proposal_id === current) {
+            status = e.status;
+            executed ||= isAfterApproval(e);
+          }
+          if (last && e.proposal_id === last.id && e.status !== 'pending') lastStatus = e.status;
         }
         if (status && status !== 'pending' && get().deciding === null) {
           set({ liveStatus: status, denyOpen: false, confirmOpen: false });
+        }
+        // The banner says how the execution went: read its result.
+        if (executed && current) void reloadShown(current);
+        if (last && lastStatus && lastStatus !== last.status) {
+          set({ lastDecided: { ...last, status: lastStatus } });
+          if (lastStatus === 'failed') void explainFailure(last.id);
         }
       },
 
@@ -263,3 +294,4 @@ export function createDetailStore(backend: Backend, queue: QueueStore, preview?:
   });
   return store;
 }
+

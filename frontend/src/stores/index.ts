@@ -5,9 +5,12 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { Backend } from '../api';
 import { createDetailStore, type DetailState, type DetailStore } from './detail';
+import { createHistoryStore, type HistoryState, type HistoryStore } from './history';
+import { createHistoryDetailStore, type HistoryDetailState, type HistoryDetailStore } from './historyDetail';
 import { createInfoStore, type InfoState, type InfoStore } from './info';
 import { createPreviewStore, type PreviewState, type PreviewStore } from './preview';
 import { createQueueStore, type QueueState, type QueueStore } from './queue';
+import { createSecretsStore, type SecretsState, type SecretsStore } from './secrets';
 import { createUIStore, type UIState, type UIStore } from './ui';
 
 export interface Stores {
@@ -16,13 +19,27 @@ export interface Stores {
   preview: PreviewStore;
   info: InfoStore;
   ui: UIStore;
+  history: HistoryStore;
+  historyDetail: HistoryDetailStore;
+  secrets: SecretsStore;
 }
 
 export function createStores(backend: Backend): Stores {
   const queue = createQueueStore(backend);
   const preview = createPreviewStore(backend, queue);
   const detail = createDetailStore(backend, queue, preview);
-  return { queue, detail, preview, info: createInfoStore(backend), ui: createUIStore(() => backend.quit()) };
+  const history = createHistoryStore(backend);
+  const historyDetail = createHistoryDetailStore(backend, history);
+  return {
+    queue,
+    detail,
+    preview,
+    info: createInfoStore(backend),
+    ui: createUIStore(() => backend.quit()),
+    history,
+    historyDetail,
+    secrets: createSecretsStore(backend, queue),
+  };
 }
 
 export const StoresContext = createContext<Stores | null>(null);
@@ -51,4 +68,16 @@ export function useUI<T>(select: (s: UIState) => T): T {
 
 export function usePreview<T>(select: (s: PreviewState) => T): T {
   return useStore(useStores().preview, select);
+}
+
+export function useHistory<T>(select: (s: HistoryState) => T): T {
+  return useStore(useStores().history, select);
+}
+
+export function useHistoryDetail<T>(select: (s: HistoryDetailState) => T): T {
+  return useStore(useStores().historyDetail, select);
+}
+
+export function useSecrets<T>(select: (s: SecretsState) => T): T {
+  return useStore(useStores().secrets, select);
 }

@@ -7,6 +7,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ApiError, Backend, Grid, PreviewAction, QueueEvent, Selection } from '../api';
 import { toApiError } from '../api';
 import type { DiffMode } from '../lib/diffModel';
+import { LRU } from '../lib/lru';
 import {
   initialSelection,
   reduceSelection,
@@ -136,15 +137,8 @@ interface Cached {
 }
 
 export function createPreviewStore(backend: Backend, queue: QueueStore): PreviewStore {
-  const cache = new Map<string, Cached>();
-  const remember = (id: string, c: Cached): void => {
-    cache.delete(id);
-    cache.set(id, c);
-    if (cache.size > CACHE_SIZE) {
-      const oldest = cache.keys().next();
-      if (!oldest.done) cache.delete(oldest.value);
-    }
-  };
+  const cache = new LRU<string, Cached>(CACHE_SIZE);
+  const remember = (id: string, c: Cached): void => cache.set(id, c);
   // Each load gets a number; an answer for an older one is dropped.
   let generation = 0;
 

@@ -3,7 +3,6 @@
 // actions; only this store asks the backend for the list.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ApiError, Backend, QueueEvent } from '../api';
-import { toApiError } from '../api';
 import {
   appendPage,
   applyBatch,
@@ -13,15 +12,12 @@ import {
   removeIds,
   type QueueModel,
 } from '../lib/queueModel';
+import { pageFailure, pageLimit, PREFETCH_MARGIN } from './paging';
 
 /** Set when the first page of the queue is requested; the first-page benchmark measures from here to the paint. */
 export const FIRST_REQUEST_MARK = 'countersign:first-page-requested';
 
-export const PAGE_SIZE = 100;
-/** The most rows fetched at once when the view jumps far past what is loaded. */
-export const MAX_FETCH = 1000;
-/** Start loading when the view comes this close to the end of what is loaded. */
-const PREFETCH_MARGIN = 40;
+export { MAX_FETCH, PAGE_SIZE } from './paging';
 
 export type Phase = 'loading' | 'ready' | 'error';
 
@@ -79,8 +75,7 @@ export function createQueueStore(backend: Backend): QueueStore {
       if (inflight) return;
       const { model } = get();
       const offset = model.ids.length;
-      const want = Math.max(PAGE_SIZE, wantedIndex + PAGE_SIZE - offset);
-      const limit = Math.min(MAX_FETCH, Math.ceil(want / PAGE_SIZE) * PAGE_SIZE);
+      const limit = pageLimit(wantedIndex, offset);
       const req: InFlight = { limit, eventsSeen: false, removedLoaded: false, removedUnloaded: new Set() };
       const gen = generation;
       inflight = req;
@@ -108,9 +103,7 @@ export function createQueueStore(backend: Backend): QueueStore {
       } catch (e) {
         if (gen !== generation) return;
         inflight = null;
-        const err = toApiError(e);
-        if (first) set({ phase: 'error', error: err, loadingMore: false });
-        else set({ loadingMore: false, moreError: err });
+        set(pageFailure(first, e));
       }
     }
 

@@ -2,6 +2,9 @@
 import type {
   Action,
   Backend,
+  Conflict,
+  ExecutionResult,
+  ExecutionView,
   DiffLine,
   DiffResult,
   Hunk,
@@ -12,8 +15,11 @@ import type {
   PreviewAction,
   ProposalView,
   QueueEvent,
+  SecretScan,
   Selection,
+  Status,
   Summary,
+  UndoOutcome,
   WindowQuery,
 } from '../api';
 import { ApiError } from '../api';
@@ -27,6 +33,7 @@ export function summary(n: number, over: Partial<Summary> = {}): Summary {
     status: 'pending',
     created_at: '2025-06-01T10:00:00Z',
     expires_at: '0001-01-01T00:00:00Z',
+    decided_at: '0001-01-01T00:00:00Z',
     action_count: 1,
     kinds: ['file.write'],
     ...over,
@@ -56,8 +63,25 @@ export class FakeBackend implements Backend {
   fileLines = new Map<string, string[]>();
   failLines: ApiError | null = null;
   selections: { id: string; sel: Selection }[] = [];
+  /** Secrets scans by id (default: nothing found). */
+  secretScans = new Map<string, SecretScan>();
+  failSecrets: ApiError | null = null;
   /** Holds ListPending until release() when set. */
   gate: Promise<void> | null = null;
+  /** Proposals that left pending, most recently decided first (ListDecided). */
+  history: Summary[] = [];
+  failDecided: ApiError | null = null;
+  /** Holds ListDecided until released when set. */
+  decidedGate: Promise<void> | null = null;
+  /** What Get says an execution did, by id. */
+  executions = new Map<string, ExecutionView>();
+  /** What Get says could not be undone, by id. */
+  notUndoable = new Map<string, string[]>();
+  /** Files changed since: Undo and Redo without force report these and change nothing. */
+  conflicts = new Map<string, Conflict[]>();
+  undoError: ApiError | null = null;
+  /** Holds Undo and Redo until released when set. */
+  undoGate: Promise<void> | null = null;
 
   constructor(n = 0) {
     // p0 is the newest.
@@ -76,28 +100,74 @@ export class FakeBackend implements Backend {
     if (this.failGet) throw this.failGet;
     const s = this.pending.find((p) => p.id === id);
     const d = this.decided.get(id);
-    if (!s && !d) throw new ApiError('not_found', `no proposal ${id}`);
-    const base = s ?? summary(Number(id.slice(1)));
-    return {
+    const h = this.history.find((p) => p.id === id);
+    if (!s && !d && !h) throw new ApiError('not_found', `no proposal ${id}`);
+    const base = s ?? h ?? summary(Number(id.slice(1)));
+    const status: Status = h?.status ?? (d ? (d.verb === 'approve' ? 'approved' : 'denied') : 'pending');
+    const view: ProposalView = {
       proposal: {
         id,
         agent_id: base.agent_id,
         summary: base.summary,
         actions: this.actions.get(id) ?? [{ kind: 'file.write', path: 'a.txt', content: 'hi' }],
-        status: d ? (d.verb === 'approve' ? 'approved' : 'denied') : 'pending',
+        status,
         risk: base.risk,
         created_at: base.created_at,
         expires_at: base.expires_at,
       },
       risk_reasons: [],
+      not_undoable: this.notUndoable.get(id) ?? [],
     };
+    if (status !== 'pending') {
+      const verdict = status === 'denied' ? 'deny' : 'approve';
+      view.proposal.decision = { verdict, decided_by: 'tester', decided_at: '2025-06-01T10:05:00Z' };
+      if (d?.reason) view.proposal.decision.reason = d.reason;
+    }
+    const ex = this.executions.get(id);
+    if (ex) view.execution = ex;
+    return view;
+  }
+
+  async listDecided(offset: number, limit: number): Promise<Page> {
+    this.calls.push(`decided ${offset} ${limit}`);
+    if (this.decidedGate) await this.decidedGate;
+    if (this.failDecided) throw this.failDecided;
+    // As the backend: the total says only whether more may follow.
+    const items = this.history.slice(offset, offset + limit + 1);
+    return { items: items.slice(0, limit), total: offset + items.length, offset };
+  }
+
+  undo(id: string, force: boolean): Promise<UndoOutcome> {
+    return this.undoOrRedo('undo', id, force);
+  }
+
+  redo(id: string, force: boolean): Promise<UndoOutcome> {
+    return this.undoOrRedo('redo', id, force);
+  }
+
+  private async undoOrRedo(verb: 'undo' | 'redo', id: string, force: boolean): Promise<UndoOutcome> {
+    this.calls.push(`${verb} ${id}${force ? ' force' : ''}`);
+    if (this.undoGate) await this.undoGate;
+    if (this.undoError) throw this.undoError;
+    const [from, to]: [Status, Status] = verb === 'undo' ? ['executed', 'reverted'] : ['reverted', 'executed'];
+    const i = this.history.findIndex((p) => p.id === id);
+    const h = this.history[i];
+    if (!h) throw new ApiError('not_found', `no proposal ${id}`);
+    if (h.status !== from) throw new ApiError('conflict', `proposal ${id} is ${h.status}, not ${from}`);
+    const conflicts = this.conflicts.get(id);
+    if (conflicts && !force) return { done: false, conflicts };
+    this.conflicts.delete(id);
+    this.history[i] = { ...h, status: to };
+    return { done: true, result: result(to === 'reverted' ? 'reverted' : 'executed'), conflicts: [] };
   }
 
   private async decide(id: string, verb: 'approve' | 'deny', reason: string): Promise<void> {
     this.calls.push(`${verb} ${id}${reason ? ` ${reason}` : ''}`);
     if (this.decideError) throw this.decideError;
+    const s = this.pending.find((p) => p.id === id);
     this.pending = this.pending.filter((p) => p.id !== id);
     this.decided.set(id, { verb, reason });
+    if (s) this.history.unshift({ ...s, status: verb === 'approve' ? 'approved' : 'denied' });
   }
 
   approve(id: string): Promise<void> {
@@ -141,6 +211,12 @@ export class FakeBackend implements Backend {
     return this.decide(id, 'approve', '');
   }
 
+  async secrets(id: string): Promise<SecretScan> {
+    this.calls.push(`secrets ${id}`);
+    if (this.failSecrets) throw this.failSecrets;
+    return this.secretScans.get(id) ?? { findings: [], truncated: false };
+  }
+
   async info(): Promise<Info> {
     return { version: 'test', data_dir: '/tmp', demo: false, user: 'tester', pending: this.pending.length, keys: this.keys, gateway: this.gateway };
   }
@@ -161,6 +237,15 @@ export class FakeBackend implements Backend {
   emit(batch: QueueEvent[]): void {
     for (const l of this.listeners) l(batch);
   }
+}
+
+/** A history entry: summary n with a status other than pending. */
+export function decided(n: number, status: Status = 'executed', over: Partial<Summary> = {}): Summary {
+  return summary(n, { status, summary: `Decided ${n}`, ...over });
+}
+
+export function result(outcome: ExecutionResult['outcome'], over: Partial<ExecutionResult> = {}): ExecutionResult {
+  return { outcome, stale: false, agent_runs: false, recovered: false, not_undoable: [], actions: [], ...over };
 }
 
 export function submitted(s: Summary): QueueEvent {

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { DenyDialog } from '../components/DenyDialog';
+import { DismissableError } from '../components/DismissableError';
 import { approveLabel } from '../lib/selection';
 import { canDecide } from '../stores/detail';
 import { previewGate, previewProblems, selectionSummary } from '../stores/preview';
@@ -24,14 +25,7 @@ export function ActionBar() {
 
   return (
     <div className="action-bar">
-      {decisionError && (
-        <div className="decision-error" role="alert">
-          <span>{decisionError}</span>
-          <button type="button" className="btn btn-quiet" onClick={() => d().dismissDecisionError()} aria-label="Dismiss">
-            ✕
-          </button>
-        </div>
-      )}
+      {decisionError && <DismissableError message={decisionError} onDismiss={() => d().dismissDecisionError()} />}
       {denyOpen ? (
         <DenyDialog busy={deciding === 'deny'} onSubmit={(r) => void d().deny(r)} onCancel={() => d().closeDeny()} />
       ) : confirmOpen ? (
@@ -59,7 +53,7 @@ export function ActionBar() {
           )}
           <LastDecision />
           <span className="hint hint-wide">
-            <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>?</kbd> all shortcuts
+            <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>h</kbd> history · <kbd>?</kbd> all shortcuts
           </span>
         </div>
       )}

@@ -4,8 +4,7 @@
 // partial approval. Reads the preview store and dispatches to it.
 import { useMemo } from 'react';
 import type { Action, PreviewAction } from '../api';
-import { ActionCard, actionTarget, renderers, type ActionRenderer } from '../components/actions';
-import { UnknownAction } from '../components/actions/Outward';
+import { ActionCard, ActionsTruncated, actionTarget, AsSent, PlainAction } from '../components/actions';
 import { DiffView, type LinesSource } from '../components/preview/DiffView';
 import { SheetPreview, type GridSource } from '../components/preview/SheetPreview';
 import { Revealed } from '../components/Revealed';
@@ -113,11 +112,7 @@ export function ActionsSection({ actions, pending }: { actions: Action[]; pendin
           </ActionCard>
         );
       })}
-      {actions.length > shown.length && (
-        <p className="note" role="note">
-          Truncated: showing {shown.length} of {actions.length} actions.
-        </p>
-      )}
+      <ActionsTruncated shown={shown.length} total={actions.length} />
     </section>
   );
 }
@@ -198,14 +193,13 @@ function ActionPreview({
   pending: boolean;
   excluded: boolean;
 }) {
-  const Plain = (renderers as Record<string, ActionRenderer>)[action.kind] ?? UnknownAction;
   if (p?.kind === 'error') {
     return (
       <>
         <div className="preview-error" role="alert">
           <strong>No preview:</strong> <Revealed text={clip(p.error ?? '', 1000)} />
         </div>
-        <Plain action={action} />
+        <PlainAction action={action} />
       </>
     );
   }
@@ -216,16 +210,11 @@ function ActionPreview({
     return (
       <>
         <ConnectedSheet action={action} index={index} p={p} />
-        {action.kind === 'sheet.update' && (
-          <details className="as-sent">
-            <summary>Cells as the agent sent them</summary>
-            <Plain action={action} />
-          </details>
-        )}
+        {action.kind === 'sheet.update' && <AsSent action={action} title="Cells as the agent sent them" />}
       </>
     );
   }
-  return <Plain action={action} />;
+  return <PlainAction action={action} />;
 }
 
 function ConnectedDiff({
@@ -256,7 +245,6 @@ function ConnectedDiff({
         : undefined,
     [id, lines, index, preview],
   );
-  const Plain = (renderers as Record<string, ActionRenderer>)[action.kind] ?? UnknownAction;
   return (
     <>
       <DiffView
@@ -272,12 +260,7 @@ function ConnectedDiff({
           preview.getState().select(excluded ? { type: 'hunk', action: index, hunk: h, on: true } : { type: 'hunk', action: index, hunk: h })
         }
       />
-      {action.kind === 'file.edit' && (
-        <details className="as-sent">
-          <summary>Replacements as the agent sent them</summary>
-          <Plain action={action} />
-        </details>
-      )}
+      {action.kind === 'file.edit' && <AsSent action={action} title="Replacements as the agent sent them" />}
     </>
   );
 }

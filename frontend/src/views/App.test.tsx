@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStores } from '../stores';
-import { FakeBackend, flush, submitted, summary } from '../test/fakeBackend';
+import { decided, FakeBackend, flush, result, submitted, summary } from '../test/fakeBackend';
 import { App } from './App';
 
 // jsdom does no layout: give elements a size so the virtual list renders rows.
@@ -27,9 +27,9 @@ async function mount(n: number) {
 
 const titles = () => screen.getAllByRole('option').map((o) => o.querySelector('.row-summary')?.textContent);
 const selected = () => screen.getByRole('option', { selected: true }).querySelector('.row-summary')?.textContent;
-const press = async (key: string, target: Element | Window = window) => {
+const press = async (key: string, target: Element | Window = window, init: Partial<KeyboardEventInit> = {}) => {
   await act(async () => {
-    fireEvent.keyDown(target, { key });
+    fireEvent.keyDown(target, { key, ...init });
     await flush();
   });
 };
@@ -104,6 +104,141 @@ describe('App', () => {
     expect(screen.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy();
     await press('Escape');
     expect(screen.queryByRole('dialog', { name: 'Keyboard shortcuts' })).toBeNull();
+  });
+});
+
+describe('History', () => {
+  async function mountHistory(setup: (b: FakeBackend) => void) {
+    const backend = new FakeBackend(1);
+    setup(backend);
+    const stores = createStores(backend);
+    render(<App backend={backend} stores={stores} />);
+    await act(flush);
+    await press('h');
+    return { backend, stores };
+  }
+
+  it('switches between the requests and the history with h and the tabs', async () => {
+    const { backend } = await mountHistory((b) => b.history.push(decided(5), decided(6, 'reverted'), decided(7, 'denied')));
+    expect(screen.getByRole('tab', { name: 'History' }).getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByRole('listbox').getAttribute('aria-label')).toBe('History, 3 in all');
+    expect(titles()).toEqual(['Decided 5', 'Decided 6', 'Decided 7']);
+    expect(screen.getAllByRole('option').map((o) => o.querySelector('.status')?.textContent)).toEqual(['Executed', 'Undone', 'Denied']);
+    expect(selected()).toBe('Decided 5');
+    await press('j');
+    expect(selected()).toBe('Decided 6');
+    expect(screen.getByRole('button', { name: /Redo/ }).hasAttribute('disabled')).toBe(false);
+    expect(screen.getByRole('button', { name: /Undo/ }).hasAttribute('disabled')).toBe(true);
+    await press('h');
+    expect(screen.getByRole('tab', { name: /Requests/ }).getAttribute('aria-selected')).toBe('true');
+    expect(titles()).toEqual(['Proposal 0']);
+    fireEvent.click(screen.getByRole('tab', { name: 'History' }));
+    await act(flush);
+    expect(selected()).toBe('Decided 6');
+    expect(backend.calls.filter((c) => c.startsWith('decided'))).toHaveLength(1);
+  });
+
+  it('says when nothing was decided yet', async () => {
+    await mountHistory(() => undefined);
+    expect(screen.getByText('Nothing decided yet')).toBeTruthy();
+  });
+
+  it('undoes with u and redoes with Shift+R, one press at a time', async () => {
+    const { backend } = await mountHistory((b) => b.history.push(decided(5)));
+    await act(async () => {
+      fireEvent.keyDown(window, { key: 'u', repeat: true });
+      await flush();
+    });
+    expect(backend.calls.filter((c) => c.startsWith('undo'))).toHaveLength(0);
+    await press('u');
+    expect(backend.calls).toContain('undo p5');
+    expect(document.querySelector('.banner strong')?.textContent).toBe('Undone');
+    expect(document.querySelector('.action-bar [role="status"]')?.textContent).toContain('Undone: Decided 5');
+    // Plain r is not redo.
+    await press('r');
+    expect(backend.calls.filter((c) => c.startsWith('redo'))).toHaveLength(0);
+    await press('R', window, { shiftKey: true });
+    expect(backend.calls).toContain('redo p5');
+    expect(document.querySelector('.banner strong')?.textContent).toBe('Executed');
+  });
+
+  it('asks before overwriting files changed since: Esc leaves them, Overwrite forces', async () => {
+    const { backend } = await mountHistory((b) => {
+      b.history.push(decided(5));
+      b.conflicts.set('p5', [
+        {
+          path: 'notes.txt',
+          expected: 'a file with SHA-256 ab12',
+          found: 'a file with SHA-256 cd34',
+          diff: '--- notes.txt\n+++ notes.txt\n@@ -1 +1 @@\n-as Countersign left it\n+<b>edited</b> by hand\n',
+        },
+      ]);
+    });
+    await press('u');
+    const dialog = screen.getByRole('alertdialog');
+    expect(dialog.querySelector('h2')?.textContent).toBe('1 file changed since Countersign carried this out');
+    expect(dialog.textContent).toContain('notes.txt');
+    expect(dialog.textContent).toContain('a file with SHA-256 cd34');
+    expect(dialog.querySelector('.ln-del')?.textContent).toBe('-as Countersign left it');
+    // Agent-influenced text stays text.
+    expect(dialog.querySelector('.ln-add')?.textContent).toBe('+<b>edited</b> by hand');
+    expect(dialog.querySelector('b')).toBeNull();
+    expect(document.activeElement?.textContent).toContain('Cancel');
+    // Other shortcuts wait for the dialog.
+    await press('j');
+    await press('u');
+    expect(backend.calls.filter((c) => c.startsWith('undo'))).toEqual(['undo p5']);
+    await press('Escape', document.activeElement!);
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(backend.calls.filter((c) => c.startsWith('undo'))).toEqual(['undo p5']);
+
+    await press('u');
+    fireEvent.click(screen.getByRole('button', { name: 'Overwrite these changes' }));
+    await act(flush);
+    expect(backend.calls).toContain('undo p5 force');
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(document.querySelector('.banner strong')?.textContent).toBe('Undone');
+  });
+
+  it('shows what the execution did, output as clipped text, paths bounded', async () => {
+    await mountHistory((b) => {
+      b.history.push(decided(5));
+      b.actions.set('p5', [{ kind: 'command.run', argv: ['make', 'test'] }]);
+      b.executions.set('p5', {
+        paths: Array.from({ length: 500 }, (_, i) => ({ path: `out/${i}.txt`, before: 'absent', after: 'file' })),
+        paths_total: 600,
+        in_flight: false,
+        result: result('executed', {
+          not_undoable: ['Action 1: this command declares no paths it may change, so what it does cannot be undone.'],
+          actions: [{ index: 0, kind: 'command.run', changed: 0, exit_code: 0, stdout: '<img src=x onerror=alert(1)>\n'.repeat(3000) }],
+        }),
+      });
+    });
+    expect(screen.getByText('600 paths changed')).toBeTruthy();
+    expect(document.querySelectorAll('.path-list li')).toHaveLength(200);
+    expect(screen.getByText('…and 400 more.')).toBeTruthy();
+    expect(screen.getByText(/Cannot be undone/)).toBeTruthy();
+    expect(screen.getByText(/Exit code 0/)).toBeTruthy();
+    const out = screen.getByLabelText('Action 1: Output (stdout)');
+    expect(out.querySelector('img')).toBeNull();
+    expect(out.querySelectorAll('.ln')).toHaveLength(1000);
+    expect(screen.getByText(/Truncated: showing 1,000 of 3,000 lines/)).toBeTruthy();
+  });
+
+  it('warns before approval what could not be undone', async () => {
+    const backend = new FakeBackend(1);
+    backend.notUndoable.set('p0', ['Action 1: this command declares no paths it may change, so what it does cannot be undone.']);
+    render(<App backend={backend} stores={createStores(backend)} />);
+    await act(flush);
+    const warning = screen.getByRole('region', { name: 'Cannot be undone:' });
+    expect(warning.textContent).toContain('declares no paths');
+  });
+
+  it('lists h, u and Shift+R in the help', async () => {
+    await mount(1);
+    await press('?');
+    const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    for (const k of ['h', 'u', 'Shift+R']) expect(Array.from(help.querySelectorAll('kbd')).some((e) => e.textContent === k)).toBe(true);
   });
 });
 

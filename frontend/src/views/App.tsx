@@ -2,11 +2,13 @@ import { useEffect } from 'react';
 import type { Backend } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { HelpOverlay } from '../components/HelpOverlay';
+import { Loading } from '../components/Loading';
 import { subscribeQueueEvents } from '../events';
 import { StoresContext, useQueue, useStores, useUI, type Stores } from '../stores';
 import { DetailPane } from './DetailPane';
 import { EmptyState } from './EmptyState';
-import { Header } from './Header';
+import { Header, tabId, VIEW_PANEL_ID } from './Header';
+import { HistoryView } from './HistoryView';
 import { KeyBanner } from './KeyBanner';
 import { QueueList } from './QueueList';
 import { DecisionAnnouncer } from './StatusLine';
@@ -38,6 +40,7 @@ function Shell() {
   const total = useQueue((s) => s.model.total);
   const selectedId = useQueue((s) => s.selectedId);
   const helpOpen = useUI((s) => s.helpOpen);
+  const view = useUI((s) => s.view);
 
   // Report the first painted page (rows or the empty state) once.
   useEffect(() => {
@@ -52,18 +55,16 @@ function Shell() {
   }, [phase, stores]);
 
   let main;
-  if (phase === 'error' && error) {
+  if (view === 'history') {
+    main = <HistoryView />;
+  } else if (phase === 'error' && error) {
     main = (
       <div className="center">
         <ErrorBox title="Could not load the queue." error={error} onRetry={() => void stores.queue.getState().retry()} />
       </div>
     );
   } else if (phase === 'loading') {
-    main = (
-      <div className="center" role="status">
-        <span className="spinner" aria-hidden="true" /> Loading requests…
-      </div>
-    );
+    main = <Loading what="Loading requests…" />;
   } else if (total === 0 && selectedId === null) {
     main = <EmptyState />;
   } else {
@@ -79,7 +80,9 @@ function Shell() {
     <div className="app">
       <Header />
       <KeyBanner />
-      <main className="app-main">{main}</main>
+      <main className="app-main" id={VIEW_PANEL_ID} role="tabpanel" aria-labelledby={tabId(view)}>
+        {main}
+      </main>
       <DecisionAnnouncer />
       {helpOpen && <HelpOverlay onClose={() => stores.ui.getState().closeHelp()} />}
     </div>

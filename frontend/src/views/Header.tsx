@@ -1,11 +1,44 @@
+import { useRef, type KeyboardEvent } from 'react';
 import { useInfo, useQueue, useUI } from '../stores';
+import type { View } from '../stores/ui';
+
+export const VIEW_PANEL_ID = 'view-panel';
+
+export function tabId(view: View): string {
+  return `tab-${view}`;
+}
 
 export function Header() {
   const info = useInfo((s) => s.info);
   const phase = useQueue((s) => s.phase);
   const total = useQueue((s) => s.model.total);
   const toggleHelp = useUI((s) => s.toggleHelp);
+  const view = useUI((s) => s.view);
+  const setView = useUI((s) => s.setView);
   const pending = phase === 'ready' ? total : info?.pending;
+  const tabs = useRef<HTMLDivElement>(null);
+
+  // The tabs pattern: arrows, Home and End move between the tabs.
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    const to: View | null =
+      e.key === 'ArrowLeft' || e.key === 'Home' ? 'queue' : e.key === 'ArrowRight' || e.key === 'End' ? 'history' : null;
+    if (!to) return;
+    e.preventDefault();
+    setView(to);
+    tabs.current?.querySelector<HTMLElement>(`#${tabId(to)}`)?.focus();
+  }
+
+  const tab = (v: View) => ({
+    id: tabId(v),
+    role: 'tab',
+    type: 'button' as const,
+    className: `view-tab${view === v ? ' view-tab-on' : ''}`,
+    'aria-selected': view === v,
+    'aria-controls': VIEW_PANEL_ID,
+    'aria-keyshortcuts': 'h',
+    tabIndex: view === v ? 0 : -1,
+    onClick: () => setView(v),
+  });
   return (
     <header className="app-header">
       <div className="brand">
@@ -15,13 +48,20 @@ export function Header() {
         </svg>
         <span className="brand-name">Countersign</span>
       </div>
-      {pending !== undefined && (
-        <span className="pending-count">
-          <strong>{pending.toLocaleString()}</strong> pending
-        </span>
-      )}
+      <div className="view-tabs" role="tablist" aria-label="Views" ref={tabs} onKeyDown={onKeyDown}>
+        <button {...tab('queue')}>
+          Requests
+          {pending !== undefined && (
+            <span className="pending-count">
+              <strong>{pending.toLocaleString()}</strong>
+              <span className="sr-only"> pending</span>
+            </span>
+          )}
+        </button>
+        <button {...tab('history')}>History</button>
+      </div>
       {info?.demo && (
-        <span className="demo-badge" title="Demo mode: requests are samples and nothing runs on your files">
+        <span className="demo-badge" title="Demo mode: a sample agent makes the requests, and approving them changes only sample files in a demo folder beside the data folder">
           Demo
         </span>
       )}

@@ -3,25 +3,81 @@ import { hasCommandModifier, isTypingTarget } from '../lib/keys';
 import type { Stores } from '../stores';
 
 /**
- * The global keyboard shortcuts: j/k and the arrows move, a approves, d
- * opens the denial reason, s switches the diff layout, n/p step through
- * changed cells, ? toggles help, Esc closes. Keys typed into a
- * text field are left alone, and inside the details pane the arrows keep
- * scrolling it (j/k still move).
+ * The global keyboard shortcuts: j/k and the arrows move, h switches between
+ * the requests and the history, ? toggles help, Esc closes. In the requests,
+ * a approves, d opens the denial reason, s switches the diff layout, n/p
+ * step through changed cells; in the history, u undoes and Shift+R redoes.
+ * Keys typed into a text field are left alone, inside the details pane the
+ * arrows keep scrolling it (j/k still move), and while a dialog is open only
+ * the dialog answers.
  */
 export function useShortcuts(stores: Stores): void {
   useEffect(() => {
+    function onEscape(): boolean {
+      const ui = stores.ui.getState();
+      const detail = stores.detail.getState();
+      const past = stores.historyDetail.getState();
+      if (ui.helpOpen) ui.closeHelp();
+      else if (past.conflicts) past.cancelConflicts();
+      else if (ui.view === 'history') {
+        if (!past.actionError) return false;
+        past.dismissError();
+      } else if (detail.denyOpen) detail.closeDeny();
+      else if (detail.confirmOpen) detail.closeConfirm();
+      else if (detail.decisionError) detail.dismissDecisionError();
+      else return false;
+      return true;
+    }
+
+    // Keys of the requests view; false when the key is not one of them.
+    function onQueueKey(e: KeyboardEvent): boolean {
+      const detail = stores.detail.getState();
+      switch (e.key) {
+        case 'a':
+          // A held-down key must not approve one request after another, and
+          // with the denial form open a stray "a" must not approve either.
+          // With the confirmation open, only its button approves.
+          if (!e.repeat && !detail.denyOpen && !detail.confirmOpen) void detail.approve();
+          return true;
+        case 's':
+          if (!e.repeat) stores.preview.getState().toggleMode();
+          return true;
+        case 'n':
+          stores.preview.getState().stepChange(1);
+          return true;
+        case 'p':
+          stores.preview.getState().stepChange(-1);
+          return true;
+        case 'd':
+          if (!e.repeat) detail.openDeny();
+          return true;
+        default:
+          return false;
+      }
+    }
+
+    // Keys of the history view. Undo and Redo ignore a held-down key: one
+    // press, one undo.
+    function onHistoryKey(e: KeyboardEvent): boolean {
+      const past = stores.historyDetail.getState();
+      switch (e.key) {
+        case 'u':
+          if (!e.repeat) void past.undo();
+          return true;
+        case 'R':
+          if (!e.shiftKey) return false;
+          if (!e.repeat) void past.redo();
+          return true;
+        default:
+          return false;
+      }
+    }
+
     function onKeyDown(e: KeyboardEvent) {
       if (e.defaultPrevented || e.isComposing) return;
       const ui = stores.ui.getState();
-      const detail = stores.detail.getState();
       if (e.key === 'Escape') {
-        if (ui.helpOpen) ui.closeHelp();
-        else if (detail.denyOpen) detail.closeDeny();
-        else if (detail.confirmOpen) detail.closeConfirm();
-        else if (detail.decisionError) detail.dismissDecisionError();
-        else return;
-        e.preventDefault();
+        if (onEscape()) e.preventDefault();
         return;
       }
       if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === 'q' || e.key === 'Q')) {
@@ -37,45 +93,18 @@ export function useShortcuts(stores: Stores): void {
         }
         return;
       }
-      const queue = stores.queue.getState();
+      // The conflict dialog is modal: its buttons and Esc answer it.
+      if (stores.historyDetail.getState().conflicts) return;
       if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && inDetails(e.target)) return;
-      switch (e.key) {
-        case 'j':
-        case 'ArrowDown':
-          queue.move(1);
-          break;
-        case 'k':
-        case 'ArrowUp':
-          queue.move(-1);
-          break;
-        case 'a':
-          // A held-down key must not approve one request after another, and
-          // with the denial form open a stray "a" must not approve either.
-          // With the confirmation open, only its button approves.
-          if (e.repeat || detail.denyOpen || detail.confirmOpen) return;
-          void detail.approve();
-          break;
-        case 's':
-          if (e.repeat) return;
-          stores.preview.getState().toggleMode();
-          break;
-        case 'n':
-          stores.preview.getState().stepChange(1);
-          break;
-        case 'p':
-          stores.preview.getState().stepChange(-1);
-          break;
-        case 'd':
-          if (e.repeat) return;
-          detail.openDeny();
-          break;
-        case '?':
-          ui.toggleHelp();
-          break;
-        default:
-          return;
-      }
-      e.preventDefault();
+      const list = ui.view === 'history' ? stores.history.getState() : stores.queue.getState();
+      let handled = true;
+      if (e.key === '?') ui.toggleHelp();
+      else if (e.key === 'h') {
+        if (!e.repeat) ui.toggleView();
+      } else if (e.key === 'j' || e.key === 'ArrowDown') list.move(1);
+      else if (e.key === 'k' || e.key === 'ArrowUp') list.move(-1);
+      else handled = ui.view === 'history' ? onHistoryKey(e) : onQueueKey(e);
+      if (handled) e.preventDefault();
     }
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);

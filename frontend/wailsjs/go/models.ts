@@ -1,5 +1,57 @@
 export namespace app {
 	
+	export class PathChange {
+	    path: string;
+	    before: string;
+	    after: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PathChange(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.before = source["before"];
+	        this.after = source["after"];
+	    }
+	}
+	export class ExecutionView {
+	    result?: executor.Result;
+	    paths: PathChange[];
+	    paths_total: number;
+	    in_flight: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ExecutionView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.result = this.convertValues(source["result"], executor.Result);
+	        this.paths = this.convertValues(source["paths"], PathChange);
+	        this.paths_total = source["paths_total"];
+	        this.in_flight = source["in_flight"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Keys {
 	    ok: boolean;
 	    key_id: string;
@@ -63,9 +115,12 @@ export namespace app {
 		}
 	}
 	
+	
 	export class ProposalView {
 	    proposal?: proposal.Proposal;
 	    risk_reasons: string[];
+	    not_undoable: string[];
+	    execution?: ExecutionView;
 	
 	    static createFrom(source: any = {}) {
 	        return new ProposalView(source);
@@ -75,6 +130,42 @@ export namespace app {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.proposal = this.convertValues(source["proposal"], proposal.Proposal);
 	        this.risk_reasons = source["risk_reasons"];
+	        this.not_undoable = source["not_undoable"];
+	        this.execution = this.convertValues(source["execution"], ExecutionView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class UndoOutcome {
+	    done: boolean;
+	    result?: executor.Result;
+	    conflicts: executor.Conflict[];
+	
+	    static createFrom(source: any = {}) {
+	        return new UndoOutcome(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.done = source["done"];
+	        this.result = this.convertValues(source["result"], executor.Result);
+	        this.conflicts = this.convertValues(source["conflicts"], executor.Conflict);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -307,6 +398,103 @@ export namespace diff {
 
 }
 
+export namespace executor {
+	
+	export class ActionResult {
+	    index: number;
+	    kind: string;
+	    changed?: number;
+	    note?: string;
+	    exit_code?: number;
+	    http_status?: number;
+	    stdout?: string;
+	    stderr?: string;
+	    duration_ms?: number;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ActionResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.index = source["index"];
+	        this.kind = source["kind"];
+	        this.changed = source["changed"];
+	        this.note = source["note"];
+	        this.exit_code = source["exit_code"];
+	        this.http_status = source["http_status"];
+	        this.stdout = source["stdout"];
+	        this.stderr = source["stderr"];
+	        this.duration_ms = source["duration_ms"];
+	        this.error = source["error"];
+	    }
+	}
+	export class Conflict {
+	    path: string;
+	    expected: string;
+	    found: string;
+	    diff?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Conflict(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.expected = source["expected"];
+	        this.found = source["found"];
+	        this.diff = source["diff"];
+	    }
+	}
+	export class Result {
+	    outcome: string;
+	    error?: string;
+	    stale?: boolean;
+	    actions?: ActionResult[];
+	    not_undoable?: string[];
+	    agent_runs?: boolean;
+	    rollback?: string;
+	    recovered?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Result(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.outcome = source["outcome"];
+	        this.error = source["error"];
+	        this.stale = source["stale"];
+	        this.actions = this.convertValues(source["actions"], ActionResult);
+	        this.not_undoable = source["not_undoable"];
+	        this.agent_runs = source["agent_runs"];
+	        this.rollback = source["rollback"];
+	        this.recovered = source["recovered"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace preview {
 	
 	export class Action {
@@ -404,6 +592,7 @@ export namespace proposal {
 	    body?: string;
 	    tool?: string;
 	    input?: number[];
+	    check?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Action(source);
@@ -426,6 +615,7 @@ export namespace proposal {
 	        this.body = source["body"];
 	        this.tool = source["tool"];
 	        this.input = source["input"];
+	        this.check = source["check"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -501,6 +691,7 @@ export namespace proposal {
 	    // Go type: time
 	    expires_at: any;
 	    decision?: Decision;
+	    agent_runs?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Proposal(source);
@@ -519,6 +710,7 @@ export namespace proposal {
 	        this.created_at = this.convertValues(source["created_at"], null);
 	        this.expires_at = this.convertValues(source["expires_at"], null);
 	        this.decision = this.convertValues(source["decision"], Decision);
+	        this.agent_runs = source["agent_runs"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -554,6 +746,8 @@ export namespace queue {
 	    created_at: any;
 	    // Go type: time
 	    expires_at: any;
+	    // Go type: time
+	    decided_at: any;
 	    action_count: number;
 	    kinds: string[];
 	
@@ -570,6 +764,7 @@ export namespace queue {
 	        this.status = source["status"];
 	        this.created_at = this.convertValues(source["created_at"], null);
 	        this.expires_at = this.convertValues(source["expires_at"], null);
+	        this.decided_at = this.convertValues(source["decided_at"], null);
 	        this.action_count = source["action_count"];
 	        this.kinds = source["kinds"];
 	    }
@@ -606,6 +801,63 @@ export namespace queue {
 	        this.items = this.convertValues(source["items"], Summary);
 	        this.total = source["total"];
 	        this.offset = source["offset"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
+export namespace redact {
+	
+	export class ActionFinding {
+	    action: number;
+	    field: string;
+	    line: number;
+	    rule_id: string;
+	    description: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ActionFinding(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.action = source["action"];
+	        this.field = source["field"];
+	        this.line = source["line"];
+	        this.rule_id = source["rule_id"];
+	        this.description = source["description"];
+	    }
+	}
+	export class ProposalScan {
+	    findings: ActionFinding[];
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProposalScan(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.findings = this.convertValues(source["findings"], ActionFinding);
+	        this.truncated = source["truncated"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -53,7 +53,7 @@ emit({ event: "result", call: "denied", progress, result: denied });
 
 // The person will approve this one.
 const approved = await client.callTool(
-  { name: "propose_command", arguments: { argv: ["git", "status"], summary: "Check the working tree" } },
+  { name: "propose_command", arguments: { argv: ["ls", "-a"], summary: "Check the working tree" } },
   undefined,
   { timeout: 120000 },
 );

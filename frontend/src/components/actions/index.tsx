@@ -58,8 +58,33 @@ export interface ActionCardProps {
   children?: ReactNode;
 }
 
-export function ActionCard({ action, index, count, kept, collapsed, onToggleCollapsed, stat, children }: ActionCardProps) {
+/** An action as the agent sent it, with the renderer of its kind. */
+export function PlainAction({ action }: { action: Action }) {
   const Body = (renderers as Record<string, ActionRenderer>)[action.kind] ?? UnknownAction;
+  return <Body action={action} />;
+}
+
+/** The action as the agent sent it, folded under a title, below a richer view of it. */
+export function AsSent({ action, title }: { action: Action; title: string }) {
+  return (
+    <details className="as-sent">
+      <summary>{title}</summary>
+      <PlainAction action={action} />
+    </details>
+  );
+}
+
+/** Said under a list of actions cut at shown. */
+export function ActionsTruncated({ shown, total }: { shown: number; total: number }) {
+  if (total <= shown) return null;
+  return (
+    <p className="note" role="note">
+      Truncated: showing {shown} of {total} actions.
+    </p>
+  );
+}
+
+export function ActionCard({ action, index, count, kept, collapsed, onToggleCollapsed, stat, children }: ActionCardProps) {
   const raw = actionTarget(action);
   const target = revealInline(raw).text;
   const title = `Action ${index + 1} of ${count}: ${kindTitle(action.kind)}`;
@@ -107,7 +132,7 @@ export function ActionCard({ action, index, count, kept, collapsed, onToggleColl
       </div>
       {!collapsed && (
         <div className="action-body" id={bodyId}>
-          {children ?? <Body action={action} />}
+          {children ?? <PlainAction action={action} />}
         </div>
       )}
     </section>

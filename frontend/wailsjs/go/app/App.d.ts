@@ -4,6 +4,7 @@ import {core} from '../models';
 import {app} from '../models';
 import {queue} from '../models';
 import {preview} from '../models';
+import {redact} from '../models';
 import {sheet} from '../models';
 
 export function Approve(arg1:string):Promise<void>;
@@ -16,12 +17,20 @@ export function Get(arg1:string):Promise<app.ProposalView>;
 
 export function Info():Promise<app.Info>;
 
+export function ListDecided(arg1:number,arg2:number):Promise<queue.Page>;
+
 export function ListPending(arg1:number,arg2:number):Promise<queue.Page>;
 
 export function Preview(arg1:string):Promise<Array<preview.Action>>;
 
 export function PreviewLines(arg1:string,arg2:number,arg3:number,arg4:number):Promise<Array<string>>;
 
+export function Redo(arg1:string,arg2:boolean):Promise<app.UndoOutcome>;
+
+export function Secrets(arg1:string):Promise<redact.ProposalScan>;
+
 export function SheetWindow(arg1:string,arg2:number,arg3:sheet.WindowQuery):Promise<sheet.Grid>;
 
 export function UIReady():Promise<void>;
+
+export function Undo(arg1:string,arg2:boolean):Promise<app.UndoOutcome>;

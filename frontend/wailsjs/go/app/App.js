@@ -22,6 +22,10 @@ export function Info() {
   return window['go']['app']['App']['Info']();
 }
 
+export function ListDecided(arg1, arg2) {
+  return window['go']['app']['App']['ListDecided'](arg1, arg2);
+}
+
 export function ListPending(arg1, arg2) {
   return window['go']['app']['App']['ListPending'](arg1, arg2);
 }
@@ -34,10 +38,22 @@ export function PreviewLines(arg1, arg2, arg3, arg4) {
   return window['go']['app']['App']['PreviewLines'](arg1, arg2, arg3, arg4);
 }
 
+export function Redo(arg1, arg2) {
+  return window['go']['app']['App']['Redo'](arg1, arg2);
+}
+
+export function Secrets(arg1) {
+  return window['go']['app']['App']['Secrets'](arg1);
+}
+
 export function SheetWindow(arg1, arg2, arg3) {
   return window['go']['app']['App']['SheetWindow'](arg1, arg2, arg3);
 }
 
 export function UIReady() {
   return window['go']['app']['App']['UIReady']();
+}
+
+export function Undo(arg1, arg2) {
+  return window['go']['app']['App']['Undo'](arg1, arg2);
 }

@@ -1,0 +1,175 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useRef, type ComponentType, type KeyboardEvent } from 'react';
+
+export const ROW_HEIGHT = 76;
+
+export function rowDomId(id: string): string {
+  return `row-${id}`;
+}
+
+export interface ListRowProps {
+  id: string;
+  index: number;
+  /** For aria-setsize: the rows in all, or -1 when not known. */
+  total: number;
+  selected: boolean;
+  onPick(id: string): void;
+}
+
+interface Props {
+  /** Loaded ids, top first. */
+  ids: readonly string[];
+  /** Rows in all: past the loaded ones are placeholders until their page arrives. */
+  total: number;
+  /** Whether total is the real count (else assistive tech is told it is unknown). */
+  counted?: boolean;
+  selectedId: string | null;
+  /** The listbox's accessible name. */
+  label: string;
+  /** One row; memoized, since it is rendered for every row in view. */
+  Row: ComponentType<ListRowProps>;
+  /** The list's store as it is at this moment (its getState). */
+  list(): ListState;
+}
+
+/** What the list needs of its store. */
+export interface ListState {
+  model: { ids: readonly string[] };
+  /** Makes sure rows up to index are loaded, or being loaded. */
+  ensureLoaded(index: number): void;
+  select(id: string): void;
+  selectIndex(index: number): void;
+}
+
+/**
+ * A list of proposals, virtualized: only the rows in view are in the DOM.
+ * The keyboard moves the selection through the store (j/k globally, Home and
+ * End here); this keeps the selected row in view and the rows in view where
+ * they are when rows come or go above them.
+ */
+export function VirtualList(p: Props) {
+  const { ids, total, counted = true, selectedId, label, Row } = p;
+  const setSize = counted ? total : -1;
+  const parentRef = useRef<HTMLDivElement>(null);
+  // The latest store reader, so effects need not run again when it changes.
+  const listRef = useRef(p.list);
+  listRef.current = p.list;
+  const list = useCallback(() => listRef.current(), []);
+
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => parentRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 6,
+    getItemKey: (i) => ids[i] ?? `placeholder-${i}`,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.length > 0 ? items[items.length - 1]!.index : 0;
+
+  useEffect(() => {
+    list().ensureLoaded(lastIndex);
+  }, [list, lastIndex, ids.length]);
+
+  // Keep the rows in view where they are when rows come or go above them.
+  const anchor = useRef<{ id: string; offset: number } | null>(null);
+  useLayoutEffect(() => {
+    const el = parentRef.current;
+    if (!el) return;
+    const a = anchor.current;
+    if (a && el.scrollTop > 0) {
+      const i = ids.indexOf(a.id);
+      if (i >= 0) {
+        const want = i * ROW_HEIGHT + a.offset;
+        if (Math.abs(want - el.scrollTop) >= 1) el.scrollTop = want;
+      }
+    }
+  }, [ids]);
+  useEffect(() => {
+    const el = parentRef.current;
+    if (!el) return;
+    const record = () => {
+      const i = Math.floor(el.scrollTop / ROW_HEIGHT);
+      const id = list().model.ids[i];
+      anchor.current = id ? { id, offset: el.scrollTop - i * ROW_HEIGHT } : null;
+    };
+    record();
+    el.addEventListener('scroll', record, { passive: true });
+    return () => el.removeEventListener('scroll', record);
+  }, [list, ids]);
+
+  // Start with keyboard focus on the list, unless the person already put it
+  // somewhere.
+  useEffect(() => {
+    if (document.activeElement === document.body || document.activeElement === null) {
+      parentRef.current?.focus({ preventScroll: true });
+    }
+  }, []);
+
+  // Bring the selected row into view when the selection moves (not when
+  // rows arrive: reading elsewhere in the list is not interrupted).
+  useEffect(() => {
+    if (selectedId === null) return;
+    const i = list().model.ids.indexOf(selectedId);
+    if (i >= 0) virtualizer.scrollToIndex(i, { align: 'auto' });
+  }, [list, selectedId, virtualizer]);
+
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    if (e.key === 'Home') {
+      e.preventDefault();
+      list().selectIndex(0);
+    } else if (e.key === 'End') {
+      e.preventDefault();
+      list().selectIndex(list().model.ids.length - 1);
+    }
+  }
+
+  // A click selects and keeps keyboard focus on the list, so j/k and the
+  // arrows carry on from there.
+  const pick = useCallback(
+    (id: string) => {
+      list().select(id);
+      parentRef.current?.focus({ preventScroll: true });
+    },
+    [list],
+  );
+
+  const selectedRendered = selectedId !== null && items.some((v) => ids[v.index] === selectedId);
+
+  return (
+    <div
+      ref={parentRef}
+      className="queue-scroll"
+      role="listbox"
+      tabIndex={0}
+      aria-label={label}
+      aria-activedescendant={selectedRendered && selectedId ? rowDomId(selectedId) : undefined}
+      onKeyDown={onKeyDown}
+    >
+      <div className="queue-inner" style={{ height: virtualizer.getTotalSize() }}>
+        {items.map((v) => {
+          const id = ids[v.index];
+          return (
+            <div key={v.key} className="row-slot" style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}>
+              {id ? (
+                <Row id={id} index={v.index} total={setSize} selected={id === selectedId} onPick={pick} />
+              ) : (
+                <div
+                  className="row row-placeholder"
+                  role="option"
+                  aria-selected={false}
+                  aria-disabled="true"
+                  aria-posinset={v.index + 1}
+                  aria-setsize={setSize}
+                >
+                  <span className="skeleton" />
+                  <span className="skeleton skeleton-wide" />
+                  <span className="sr-only">Loading…</span>
+                </div>
+              )}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from '../api';
+import { decided } from '../test/fakeBackend';
+import { appendPage, emptyHistory, mergeHead, setStatuses } from './historyModel';
+
+/** A page as ListDecided sends it: total says only whether more may follow. */
+function page(from: number, count: number, offset: number, more: boolean): Page {
+  const items = Array.from({ length: count }, (_, i) => decided(from + i));
+  return { items, total: offset + count + (more ? 1 : 0), offset };
+}
+
+describe('history model', () => {
+  it('shows one placeholder row while more may follow, none at the end', () => {
+    const m = appendPage(emptyHistory, page(0, 3, 0, true), 3);
+    expect(m.ids).toEqual(['p0', 'p1', 'p2']);
+    expect(m).toMatchObject({ end: false, total: 4 });
+    const last = appendPage(m, page(3, 2, 3, false), 3);
+    expect(last.ids).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(last).toMatchObject({ end: true, total: 5 });
+  });
+
+  it('does not repeat rows pushed down by new ones on top, and takes their fresh status', () => {
+    const m = appendPage(emptyHistory, page(0, 2, 0, true), 2);
+    const next = { items: [decided(1, 'reverted'), decided(2)], total: 5, offset: 2 };
+    const r = appendPage(m, next, 2);
+    expect(r.ids).toEqual(['p0', 'p1', 'p2']);
+    expect(r.byId.get('p1')?.status).toBe('reverted');
+  });
+
+  it('puts rows decided since on top of the prefix', () => {
+    const m = appendPage(emptyHistory, page(0, 3, 0, true), 3);
+    const head = { items: [decided(9), decided(0), decided(1)], total: 4, offset: 0 };
+    const r = mergeHead(m, head, 3);
+    expect(r.ids).toEqual(['p9', 'p0', 'p1', 'p2']);
+    expect(r.end).toBe(false);
+  });
+
+  it('replaces the prefix when a full first page shares nothing with it', () => {
+    const m = appendPage(emptyHistory, page(0, 2, 0, true), 2);
+    const r = mergeHead(m, page(10, 2, 0, true), 2);
+    expect(r.ids).toEqual(['p10', 'p11']);
+    expect(r.total).toBe(3);
+  });
+
+  it('takes a short first page as the whole history', () => {
+    const r = mergeHead(emptyHistory, page(0, 1, 0, false), 100);
+    expect(r).toMatchObject({ ids: ['p0'], end: true, total: 1 });
+  });
+
+  it('sets the status of rows held, and only changes when one is held', () => {
+    const m = appendPage(emptyHistory, page(0, 2, 0, false), 5);
+    expect(setStatuses(m, new Map([['p7', 'reverted']]))).toBe(m);
+    expect(setStatuses(m, new Map([['p0', 'executed']]))).toBe(m);
+    const r = setStatuses(m, new Map([['p1', 'reverted']]));
+    expect(r.byId.get('p1')?.status).toBe('reverted');
+    expect(m.byId.get('p1')?.status).toBe('executed');
+  });
+});
