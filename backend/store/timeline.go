@@ -478,31 +478,66 @@ func recordOf(it *TimelineItem) timelineRecord {
 		Verdict: string(it.Verdict), DecidedBy: it.DecidedBy, Reason: it.Reason}
 }
 
-// ExportTimeline writes every proposal q selects (q.Cursor and q.Limit
-// aside), newest first, as JSON lines (one object per line) or CSV (a header
-// row, then one row each), reading a page at a time. It writes what the
-// timeline shows, never actions' content. It returns how many it wrote.
-func (s *Store) ExportTimeline(ctx context.Context, q TimelineQuery, w io.Writer, format string) (int, error) {
-	var put func(r timelineRecord) error
-	flush := func() error { return nil }
+// timelineWriter writes timeline records in an export format.
+type timelineWriter struct {
+	put   func(r timelineRecord) error
+	flush func() error
+}
+
+func newTimelineWriter(w io.Writer, format string) (*timelineWriter, error) {
 	switch format {
 	case FormatJSONL:
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
-		put = func(r timelineRecord) error { return enc.Encode(r) }
+		return &timelineWriter{put: func(r timelineRecord) error { return enc.Encode(r) },
+			flush: func() error { return nil }}, nil
 	case FormatCSV:
 		cw := csv.NewWriter(w)
 		if err := cw.Write(timelineCSVHeader); err != nil {
-			return 0, err
+			return nil, err
 		}
-		put = func(r timelineRecord) error {
-			return cw.Write([]string{r.ID, r.CreatedAt, r.Agent, r.Summary, r.Risk, r.Status,
-				strings.Join(r.Kinds, " "), strconv.Itoa(r.ActionCount), r.ExpiresAt, r.DecidedAt,
-				r.Verdict, r.DecidedBy, r.Reason})
+		return &timelineWriter{
+			put: func(r timelineRecord) error {
+				return cw.Write([]string{r.ID, r.CreatedAt, r.Agent, r.Summary, r.Risk, r.Status,
+					strings.Join(r.Kinds, " "), strconv.Itoa(r.ActionCount), r.ExpiresAt, r.DecidedAt,
+					r.Verdict, r.DecidedBy, r.Reason})
+			},
+			flush: func() error { cw.Flush(); return cw.Error() },
+		}, nil
+	}
+	return nil, fmt.Errorf("store: export format must be %s or %s, not %q", FormatJSONL, FormatCSV, format)
+}
+
+func (tw *timelineWriter) write(items []TimelineItem) error {
+	for i := range items {
+		if err := tw.put(recordOf(&items[i])); err != nil {
+			return err
 		}
-		flush = func() error { cw.Flush(); return cw.Error() }
-	default:
-		return 0, fmt.Errorf("store: export format must be %s or %s, not %q", FormatJSONL, FormatCSV, format)
+	}
+	return tw.flush()
+}
+
+// WriteTimeline writes items as ExportTimeline does.
+func WriteTimeline(w io.Writer, items []TimelineItem, format string) (int, error) {
+	tw, err := newTimelineWriter(w, format)
+	if err != nil {
+		return 0, err
+	}
+	if err := tw.write(items); err != nil {
+		return 0, err
+	}
+	return len(items), nil
+}
+
+// ExportTimeline writes every proposal q selects (q.Cursor and q.Limit
+// aside), newest first, as JSON lines (one object per line) or CSV (a header
+// row, then one row each, quoted as RFC 4180 says), reading a page at a
+// time. It writes what the timeline shows, never actions' content. It
+// returns how many it wrote.
+func (s *Store) ExportTimeline(ctx context.Context, q TimelineQuery, w io.Writer, format string) (int, error) {
+	tw, err := newTimelineWriter(w, format)
+	if err != nil {
+		return 0, err
 	}
 	q.Cursor, q.Limit = "", timelineMaxLimit
 	n := 0
@@ -511,15 +546,10 @@ func (s *Store) ExportTimeline(ctx context.Context, q TimelineQuery, w io.Writer
 		if err != nil {
 			return n, err
 		}
-		for i := range items {
-			if err := put(recordOf(&items[i])); err != nil {
-				return n, err
-			}
-			n++
-		}
-		if err := flush(); err != nil {
+		if err := tw.write(items); err != nil {
 			return n, err
 		}
+		n += len(items)
 		if next == "" {
 			return n, nil
 		}
