@@ -111,7 +111,8 @@ func NewRoot(d Deps) *cobra.Command {
 			fmt.Fprintf(cmd.OutOrStdout(), "countersign %s (%s, %s, %s/%s)\n", d.Version, d.Commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		},
 	})
-	root.AddCommand(keyCommand(d, &dataDir, &ks), verifyCommand(d, &dataDir, &ks), auditCommand(d, &dataDir, &ks))
+	root.AddCommand(keyCommand(d, &dataDir, &ks), verifyCommand(d, &dataDir, &ks), auditCommand(d, &dataDir, &ks),
+		timelineCommand(d, &dataDir))
 	root.AddCommand(agentSideCommands(d, &dataDir)...)
 	root.AddCommand(executionCommands(d, &dataDir, &ks, &roots)...)
 	return root

@@ -152,6 +152,7 @@ func (c *Core) Start(ctx context.Context) error {
 	if err := c.Audit.Start(ctx); err != nil {
 		return fmt.Errorf("start audit log: %w", err)
 	}
+	c.Store.StartTextIndexer(time.Second) // the timeline's search; Store.Close stops it
 	go func() {
 		if err := c.Secrets.Warm(); err != nil {
 			c.logf("secret detection runs with Countersign's own rules only: %v", err)

@@ -126,6 +126,7 @@ type Store struct {
 
 	redactor atomic.Value // *redactorBox: see SetRedactor
 	tip      tip          // the last audit record; only the writer holding wsem uses it
+	textIdx  textIndexer  // see StartTextIndexer
 }
 
 // maxKnownAgents bounds the known-agents cache.
@@ -292,6 +293,7 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the database. It does not wait for readers of returned data.
 func (s *Store) Close() error {
+	s.textIdx.close()
 	if s.ckpt != nil {
 		s.ckpt.close()
 	}
