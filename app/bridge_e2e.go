@@ -286,6 +286,11 @@ func (b *bridge) call(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
+	case "Insights":
+		var days int
+		if days, err = arg[int](c.Args, 0); err == nil {
+			result, err = a.Insights(days)
+		}
 	case "UIReady":
 		a.UIReady()
 	default:

@@ -144,6 +144,9 @@ func Open(o Options) (*Core, error) {
 	return c, nil
 }
 
+// Now is the time by the core's clock.
+func (c *Core) Now() time.Time { return c.now() }
+
 // Start starts the background work (expiry) and the agent gateway.
 func (c *Core) Start(ctx context.Context) error {
 	if err := c.Queue.Start(ctx); err != nil {

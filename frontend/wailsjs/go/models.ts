@@ -114,6 +114,121 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class InsightsCounts {
+	    name: string;
+	    counts: Record<string, number>;
+	
+	    static createFrom(source: any = {}) {
+	        return new InsightsCounts(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.counts = source["counts"];
+	    }
+	}
+	export class InsightsDenial {
+	    id: string;
+	    agentId: string;
+	    summary: string;
+	    reason: string;
+	    decidedBy: string;
+	    // Go type: time
+	    decidedAt: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new InsightsDenial(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.agentId = source["agentId"];
+	        this.summary = source["summary"];
+	        this.reason = source["reason"];
+	        this.decidedBy = source["decidedBy"];
+	        this.decidedAt = this.convertValues(source["decidedAt"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class InsightsView {
+	    // Go type: time
+	    from: any;
+	    // Go type: time
+	    to: any;
+	    byStatus: Record<string, number>;
+	    totals: Record<string, number>;
+	    agents: InsightsCounts[];
+	    days: InsightsCounts[];
+	    decided: number;
+	    decisionMedianMs: number;
+	    decisionP90Ms: number;
+	    autoApproved: number;
+	    rules: store.NamedCount[];
+	    topPaths: store.NamedCount[];
+	    topCommands: store.NamedCount[];
+	    denials: InsightsDenial[];
+	    reasonsRedacted: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new InsightsView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.from = this.convertValues(source["from"], null);
+	        this.to = this.convertValues(source["to"], null);
+	        this.byStatus = source["byStatus"];
+	        this.totals = source["totals"];
+	        this.agents = this.convertValues(source["agents"], InsightsCounts);
+	        this.days = this.convertValues(source["days"], InsightsCounts);
+	        this.decided = source["decided"];
+	        this.decisionMedianMs = source["decisionMedianMs"];
+	        this.decisionP90Ms = source["decisionP90Ms"];
+	        this.autoApproved = source["autoApproved"];
+	        this.rules = this.convertValues(source["rules"], store.NamedCount);
+	        this.topPaths = this.convertValues(source["topPaths"], store.NamedCount);
+	        this.topCommands = this.convertValues(source["topCommands"], store.NamedCount);
+	        this.denials = this.convertValues(source["denials"], InsightsDenial);
+	        this.reasonsRedacted = source["reasonsRedacted"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	
 	
 	export class ProposalView {
@@ -1318,6 +1433,25 @@ export namespace sheet {
 	        this.rows = source["rows"];
 	        this.first_col = source["first_col"];
 	        this.cols = source["cols"];
+	    }
+	}
+
+}
+
+export namespace store {
+	
+	export class NamedCount {
+	    name: string;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new NamedCount(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.count = source["count"];
 	    }
 	}
 

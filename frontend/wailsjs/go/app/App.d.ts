@@ -17,6 +17,8 @@ export function Get(arg1:string):Promise<app.ProposalView>;
 
 export function Info():Promise<app.Info>;
 
+export function Insights(arg1:number):Promise<app.InsightsView>;
+
 export function ListDecided(arg1:number,arg2:number):Promise<queue.Page>;
 
 export function ListPending(arg1:number,arg2:number):Promise<queue.Page>;

@@ -22,6 +22,10 @@ export function Info() {
   return window['go']['app']['App']['Info']();
 }
 
+export function Insights(arg1) {
+  return window['go']['app']['App']['Insights'](arg1);
+}
+
 export function ListDecided(arg1, arg2) {
   return window['go']['app']['App']['ListDecided'](arg1, arg2);
 }
