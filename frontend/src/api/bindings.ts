@@ -8,6 +8,7 @@ export {
   Deny,
   Get,
   Info,
+  Insights,
   ListDecided,
   ListPending,
   Preview,

@@ -7,6 +7,7 @@ import * as normalize from './normalize';
 import type {
   Grid,
   Info,
+  Insights,
   Page,
   PreviewAction,
   ProposalView,
@@ -20,6 +21,7 @@ import type {
 export type { ApiErrorCode } from './errors';
 export { ApiError, toApiError } from './errors';
 export type * from './types';
+export { INSIGHT_SERIES } from './types';
 
 /** What the stores need from the backend; tests pass a fake. */
 export interface Backend {
@@ -55,6 +57,8 @@ export interface Backend {
   /** Which secrets and personal data the proposal would write, run or send (never the secrets). */
   secrets(id: string): Promise<SecretScan>;
   info(): Promise<Info>;
+  /** The Insights dashboard's figures for the last days days, today included (30 when 0). */
+  insights(days: number): Promise<Insights>;
   uiReady(): Promise<void>;
   /** Closes the app (the window and the backend). */
   quit(): void;
@@ -107,6 +111,7 @@ export const backend: Backend = {
   redo: (id, force) => call(() => bindings.Redo(id, force), normalize.undoOutcome),
   secrets: (id) => call(() => bindings.Secrets(id), normalize.secretScan),
   info: () => call(() => bindings.Info(), normalize.info),
+  insights: (days) => call(() => bindings.Insights(days), normalize.insights),
   uiReady: () => call(() => bindings.UIReady(), none),
   quit: () => bindings.Quit(),
   onQueueEvents(handler) {

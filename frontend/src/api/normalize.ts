@@ -2,8 +2,13 @@
 // of types.ts. Go encodes nil slices as null and omits empty fields; these
 // functions make every array an array and every required string a string, so
 // nothing downstream has to guess.
+import { INSIGHT_SERIES } from './types';
 import type {
   Action,
+  InsightCounts,
+  InsightRow,
+  Insights,
+  NamedCount,
   ActionResult,
   ByteSpan,
   Conflict,
@@ -609,5 +614,56 @@ export function grid(v: unknown): Grid {
     cells: arr(o.cells).map(gridCell),
     dimension: str(o.dimension),
     end: bool(o.end),
+  };
+}
+
+function insightCounts(v: unknown): InsightCounts {
+  const o = obj(v);
+  const c = {} as InsightCounts;
+  for (const k of INSIGHT_SERIES) c[k] = Math.max(0, num(o[k]));
+  return c;
+}
+
+function insightRow(v: unknown): InsightRow {
+  const o = obj(v);
+  return { name: str(o.name), counts: insightCounts(o.counts) };
+}
+
+function namedCount(v: unknown): NamedCount {
+  const o = obj(v);
+  return { name: str(o.name), count: Math.max(0, num(o.count)) };
+}
+
+/** The dashboard's figures; every list an array, every count a number (0 when missing). */
+export function insights(v: unknown): Insights {
+  const o = obj(v);
+  const byStatus: Record<string, number> = {};
+  for (const [k, n] of Object.entries(obj(o.byStatus))) byStatus[k] = Math.max(0, num(n));
+  return {
+    from: str(o.from),
+    to: str(o.to),
+    byStatus,
+    totals: insightCounts(o.totals),
+    agents: arr(o.agents).map(insightRow),
+    days: arr(o.days).map(insightRow),
+    decided: num(o.decided),
+    decisionMedianMs: num(o.decisionMedianMs),
+    decisionP90Ms: num(o.decisionP90Ms),
+    autoApproved: num(o.autoApproved),
+    rules: arr(o.rules).map(namedCount),
+    topPaths: arr(o.topPaths).map(namedCount),
+    topCommands: arr(o.topCommands).map(namedCount),
+    denials: arr(o.denials).map((d) => {
+      const x = obj(d);
+      return {
+        id: str(x.id),
+        agentId: str(x.agentId),
+        summary: str(x.summary),
+        reason: str(x.reason),
+        decidedBy: str(x.decidedBy),
+        decidedAt: str(x.decidedAt),
+      };
+    }),
+    reasonsRedacted: bool(o.reasonsRedacted),
   };
 }

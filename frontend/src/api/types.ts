@@ -446,3 +446,50 @@ export interface Selection {
   actions: number[];
   hunks: { action: number; keep: boolean[] }[];
 }
+
+/** The status changes the Insights dashboard counts, in order. */
+export const INSIGHT_SERIES = ['proposed', 'approved', 'denied', 'executed', 'failed', 'reverted'] as const;
+export type InsightSeries = (typeof INSIGHT_SERIES)[number];
+export type InsightCounts = Record<InsightSeries, number>;
+
+/** One day's or one agent's status changes. */
+export interface InsightRow {
+  name: string;
+  counts: InsightCounts;
+}
+
+export interface NamedCount {
+  name: string;
+  count: number;
+}
+
+/** A denial with its reason, redacted by the backend or clipped. */
+export interface InsightDenial {
+  id: string;
+  agentId: string;
+  summary: string;
+  reason: string;
+  decidedBy: string;
+  decidedAt: string;
+}
+
+/** The Insights dashboard's figures over [from, to). */
+export interface Insights {
+  from: string;
+  to: string;
+  /** Proposals created in the range, by their status now. */
+  byStatus: Record<string, number>;
+  totals: InsightCounts;
+  agents: InsightRow[];
+  /** One row per day, oldest first; name is YYYY-MM-DD. */
+  days: InsightRow[];
+  decided: number;
+  decisionMedianMs: number;
+  decisionP90Ms: number;
+  autoApproved: number;
+  rules: NamedCount[];
+  topPaths: NamedCount[];
+  topCommands: NamedCount[];
+  denials: InsightDenial[];
+  reasonsRedacted: boolean;
+}

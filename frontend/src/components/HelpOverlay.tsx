@@ -6,6 +6,7 @@ export const SHORTCUTS: ReadonlyArray<readonly [keys: readonly string[], what: s
   [['k', '↑'], 'Previous request or history entry'],
   [['Home', 'End'], 'First / last loaded row (in the list)'],
   [['h'], 'Switch between Requests and History'],
+  [['i'], 'Open Insights (again: back to Requests)'],
   [['a'], 'Approve the selected request'],
   [['d'], 'Deny the selected request (asks for a reason)'],
   [['s'], 'Switch diffs between unified and side by side'],

@@ -7,6 +7,7 @@ import type { Backend } from '../api';
 import { createDetailStore, type DetailState, type DetailStore } from './detail';
 import { createHistoryStore, type HistoryState, type HistoryStore } from './history';
 import { createHistoryDetailStore, type HistoryDetailState, type HistoryDetailStore } from './historyDetail';
+import { createInsightsStore, type InsightsState, type InsightsStore } from './insights';
 import { createInfoStore, type InfoState, type InfoStore } from './info';
 import { createPreviewStore, type PreviewState, type PreviewStore } from './preview';
 import { createQueueStore, type QueueState, type QueueStore } from './queue';
@@ -22,6 +23,7 @@ export interface Stores {
   history: HistoryStore;
   historyDetail: HistoryDetailStore;
   secrets: SecretsStore;
+  insights: InsightsStore;
 }
 
 export function createStores(backend: Backend): Stores {
@@ -39,6 +41,7 @@ export function createStores(backend: Backend): Stores {
     history,
     historyDetail,
     secrets: createSecretsStore(backend, queue),
+    insights: createInsightsStore(backend),
   };
 }
 
@@ -80,4 +83,8 @@ export function useHistoryDetail<T>(select: (s: HistoryDetailState) => T): T {
 
 export function useSecrets<T>(select: (s: SecretsState) => T): T {
   return useStore(useStores().secrets, select);
+}
+
+export function useInsights<T>(select: (s: InsightsState) => T): T {
+  return useStore(useStores().insights, select);
 }

@@ -1,14 +1,19 @@
 // View state (which view and which overlay are open) and leaving the app.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 
-/** The requests waiting for a decision, or the history of those decided. */
-export type View = 'queue' | 'history';
+/** The requests waiting for a decision, the history of those decided, or the figures of both. */
+export type View = 'queue' | 'history' | 'insights';
+
+/** The views in the order of their tabs. */
+export const VIEWS: readonly View[] = ['queue', 'history', 'insights'];
 
 export interface UIState {
   view: View;
   helpOpen: boolean;
   setView(view: View): void;
   toggleView(): void;
+  /** Opens the Insights, or goes back to the requests from them. */
+  toggleInsights(): void;
   toggleHelp(): void;
   closeHelp(): void;
   quit(): void;
@@ -22,6 +27,7 @@ export function createUIStore(quit: () => void): UIStore {
     helpOpen: false,
     setView: (view) => set({ view }),
     toggleView: () => set((s) => ({ view: s.view === 'queue' ? 'history' : 'queue' })),
+    toggleInsights: () => set((s) => ({ view: s.view === 'insights' ? 'queue' : 'insights' })),
     toggleHelp: () => set((s) => ({ helpOpen: !s.helpOpen })),
     closeHelp: () => set({ helpOpen: false }),
     quit,

@@ -10,6 +10,7 @@ import type {
   Hunk,
   Grid,
   Info,
+  Insights,
   KeyStatus,
   Page,
   PreviewAction,
@@ -215,6 +216,17 @@ export class FakeBackend implements Backend {
     this.calls.push(`secrets ${id}`);
     if (this.failSecrets) throw this.failSecrets;
     return this.secretScans.get(id) ?? { findings: [], truncated: false };
+  }
+
+  /** What insights() returns; failInsights makes it fail. */
+  insightsData: Insights | null = null;
+  failInsights: ApiError | null = null;
+
+  async insights(days: number): Promise<Insights> {
+    this.calls.push(`insights ${days}`);
+    if (this.failInsights) throw this.failInsights;
+    if (!this.insightsData) throw new ApiError('internal', 'no insights in the fake');
+    return this.insightsData;
   }
 
   async info(): Promise<Info> {

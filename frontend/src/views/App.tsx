@@ -9,6 +9,7 @@ import { DetailPane } from './DetailPane';
 import { EmptyState } from './EmptyState';
 import { Header, tabId, VIEW_PANEL_ID } from './Header';
 import { HistoryView } from './HistoryView';
+import { InsightsView } from './InsightsView';
 import { KeyBanner } from './KeyBanner';
 import { QueueList } from './QueueList';
 import { DecisionAnnouncer } from './StatusLine';
@@ -57,6 +58,8 @@ function Shell() {
   let main;
   if (view === 'history') {
     main = <HistoryView />;
+  } else if (view === 'insights') {
+    main = <InsightsView />;
   } else if (phase === 'error' && error) {
     main = (
       <div className="center">

@@ -1,6 +1,6 @@
 import { useRef, type KeyboardEvent } from 'react';
 import { useInfo, useQueue, useUI } from '../stores';
-import type { View } from '../stores/ui';
+import { VIEWS, type View } from '../stores/ui';
 
 export const VIEW_PANEL_ID = 'view-panel';
 
@@ -20,8 +20,18 @@ export function Header() {
 
   // The tabs pattern: arrows, Home and End move between the tabs.
   function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
-    const to: View | null =
-      e.key === 'ArrowLeft' || e.key === 'Home' ? 'queue' : e.key === 'ArrowRight' || e.key === 'End' ? 'history' : null;
+    const at = VIEWS.indexOf(view);
+    const n = VIEWS.length;
+    const to: View | undefined =
+      e.key === 'ArrowLeft'
+        ? VIEWS[(at + n - 1) % n]
+        : e.key === 'ArrowRight'
+          ? VIEWS[(at + 1) % n]
+          : e.key === 'Home'
+            ? VIEWS[0]
+            : e.key === 'End'
+              ? VIEWS[n - 1]
+              : undefined;
     if (!to) return;
     e.preventDefault();
     setView(to);
@@ -35,7 +45,7 @@ export function Header() {
     className: `view-tab${view === v ? ' view-tab-on' : ''}`,
     'aria-selected': view === v,
     'aria-controls': VIEW_PANEL_ID,
-    'aria-keyshortcuts': 'h',
+    'aria-keyshortcuts': v === 'insights' ? 'i' : 'h',
     tabIndex: view === v ? 0 : -1,
     onClick: () => setView(v),
   });
@@ -59,6 +69,7 @@ export function Header() {
           )}
         </button>
         <button {...tab('history')}>History</button>
+        <button {...tab('insights')}>Insights</button>
       </div>
       {info?.demo && (
         <span className="demo-badge" title="Demo mode: a sample agent makes the requests, and approving them changes only sample files in a demo folder beside the data folder">

@@ -4,7 +4,7 @@ import type { Stores } from '../stores';
 
 /**
  * The global keyboard shortcuts: j/k and the arrows move, h switches between
- * the requests and the history, ? toggles help, Esc closes. In the requests,
+ * the requests and the history, i opens the Insights (and leaves them), ? toggles help, Esc closes. In the requests,
  * a approves, d opens the denial reason, s switches the diff layout, n/p
  * step through changed cells; in the history, u undoes and Shift+R redoes.
  * Keys typed into a text field are left alone, inside the details pane the
@@ -101,7 +101,10 @@ export function useShortcuts(stores: Stores): void {
       if (e.key === '?') ui.toggleHelp();
       else if (e.key === 'h') {
         if (!e.repeat) ui.toggleView();
-      } else if (e.key === 'j' || e.key === 'ArrowDown') list.move(1);
+      } else if (e.key === 'i') {
+        if (!e.repeat) ui.toggleInsights();
+      } else if (ui.view === 'insights') handled = false;
+      else if (e.key === 'j' || e.key === 'ArrowDown') list.move(1);
       else if (e.key === 'k' || e.key === 'ArrowUp') list.move(-1);
       else handled = ui.view === 'history' ? onHistoryKey(e) : onQueueKey(e);
       if (handled) e.preventDefault();
