@@ -6,6 +6,7 @@ export {
   Approve,
   ApproveSelection,
   Deny,
+  ExportTimeline,
   Get,
   Info,
   ListDecided,
@@ -15,6 +16,8 @@ export {
   Redo,
   Secrets,
   SheetWindow,
+  Timeline,
+  TimelineEvents,
   UIReady,
   Undo,
 } from '../../wailsjs/go/app/App';

@@ -7,6 +7,7 @@ import type { Backend } from '../api';
 import { createDetailStore, type DetailState, type DetailStore } from './detail';
 import { createHistoryStore, type HistoryState, type HistoryStore } from './history';
 import { createHistoryDetailStore, type HistoryDetailState, type HistoryDetailStore } from './historyDetail';
+import { createHistoryEventsStore, type HistoryEventsState, type HistoryEventsStore } from './historyEvents';
 import { createInfoStore, type InfoState, type InfoStore } from './info';
 import { createPreviewStore, type PreviewState, type PreviewStore } from './preview';
 import { createQueueStore, type QueueState, type QueueStore } from './queue';
@@ -21,6 +22,7 @@ export interface Stores {
   ui: UIStore;
   history: HistoryStore;
   historyDetail: HistoryDetailStore;
+  historyEvents: HistoryEventsStore;
   secrets: SecretsStore;
 }
 
@@ -38,6 +40,7 @@ export function createStores(backend: Backend): Stores {
     ui: createUIStore(() => backend.quit()),
     history,
     historyDetail,
+    historyEvents: createHistoryEventsStore(backend, historyDetail),
     secrets: createSecretsStore(backend, queue),
   };
 }
@@ -80,4 +83,8 @@ export function useHistoryDetail<T>(select: (s: HistoryDetailState) => T): T {
 
 export function useSecrets<T>(select: (s: SecretsState) => T): T {
   return useStore(useStores().secrets, select);
+}
+
+export function useHistoryEvents<T>(select: (s: HistoryEventsState) => T): T {
+  return useStore(useStores().historyEvents, select);
 }
