@@ -176,16 +176,14 @@ export function HistoryFilters() {
           </button>
         </span>
       </div>
-      <p className={`export-status${exportStatus && !exportStatus.ok ? ' stat-error' : ''}`} role="status">
-        {exportStatus && (
-          <>
-            {exportStatus.message}{' '}
-            <button type="button" className="link-btn" onClick={() => h().dismissExport()} aria-label="Dismiss">
-              ×
-            </button>
-          </>
-        )}
-      </p>
+      {exportStatus && (
+        <p className={`export-status${exportStatus.ok ? '' : ' stat-error'}`} role="status">
+          {exportStatus.message}{' '}
+          <button type="button" className="link-btn" onClick={() => h().dismissExport()} aria-label="Dismiss">
+            ×
+          </button>
+        </p>
+      )}
     </div>
   );
 }
