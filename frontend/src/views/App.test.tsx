@@ -242,6 +242,32 @@ describe('History', () => {
     const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
     for (const k of ['h', 'u', 'Shift+R']) expect(Array.from(help.querySelectorAll('kbd')).some((e) => e.textContent === k)).toBe(true);
   });
+
+  it('filters by status, says when nothing matches, and / and Esc work the search', async () => {
+    const { backend } = await mountHistory((b) => b.history.push(decided(5), decided(6, 'denied'), decided(7)));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Denied' }));
+      await flush();
+    });
+    expect(titles()).toEqual(['Decided 6']);
+    expect(backend.calls.some((c) => c.startsWith('timeline'))).toBe(true);
+    await press('/');
+    const search = screen.getByRole('searchbox', { name: 'Search the history' });
+    expect(document.activeElement).toBe(search);
+    await act(async () => {
+      fireEvent.change(search, { target: { value: 'zebra' } });
+      await new Promise((r) => setTimeout(r, 300));
+      await flush();
+    });
+    expect(screen.getByRole('heading', { name: 'No matches' })).toBeTruthy();
+    await press('Escape', search);
+    expect((search as HTMLInputElement).value).toBe('');
+    await act(async () => {
+      fireEvent.click(screen.getAllByRole('button', { name: 'Clear filters' })[0]!);
+      await flush();
+    });
+    expect(titles()).toEqual(['Decided 5', 'Decided 6', 'Decided 7']);
+  });
 });
 
 describe('KeyBanner', () => {
