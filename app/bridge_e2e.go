@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -75,6 +76,7 @@ type bridge struct {
 
 	mu      sync.Mutex
 	clients map[chan []byte]struct{}
+	exports int // files exportTimeline wrote
 }
 
 func runBridge(dist fs.FS, o cli.WindowOptions, version string, started time.Time, logf func(string, ...any)) error {
@@ -291,6 +293,24 @@ func (b *bridge) call(w http.ResponseWriter, r *http.Request) {
 		if days, err = arg[int](c.Args, 0); err == nil {
 			result, err = a.Insights(days)
 		}
+	case "Timeline":
+		var q TimelineQuery
+		if q, err = arg[TimelineQuery](c.Args, 0); err == nil {
+			result, err = a.Timeline(q)
+		}
+	case "TimelineEvents":
+		var id string
+		if id, err = arg[string](c.Args, 0); err == nil {
+			result, err = a.TimelineEvents(id)
+		}
+	case "ExportTimeline":
+		var q TimelineQuery
+		var format string
+		if q, err = arg[TimelineQuery](c.Args, 0); err == nil {
+			if format, err = arg[string](c.Args, 1); err == nil {
+				result, err = b.exportTimeline(q, format)
+			}
+		}
 	case "UIReady":
 		a.UIReady()
 	default:
@@ -350,4 +370,27 @@ func (b *bridge) proposal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, p)
+}
+
+// exportTimeline stands in for ExportTimeline, whose save dialog a browser
+// cannot answer: it writes into exports/ under the data directory, a new
+// file each time, and returns where.
+func (b *bridge) exportTimeline(q TimelineQuery, format string) (ExportResult, error) {
+	ext, ok := exportExt[format]
+	if !ok {
+		return ExportResult{}, fmt.Errorf("unknown export format %q", format)
+	}
+	sq, err := q.toStoreQuery()
+	if err != nil {
+		return ExportResult{}, err
+	}
+	dir := filepath.Join(b.s.core.DataDir, "exports")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ExportResult{}, err
+	}
+	b.mu.Lock()
+	b.exports++
+	n := b.exports
+	b.mu.Unlock()
+	return b.s.app.exportTo(sq, filepath.Join(dir, fmt.Sprintf("history-%d.%s", n, ext)), format)
 }

@@ -6,6 +6,7 @@ export {
   Approve,
   ApproveSelection,
   Deny,
+  ExportTimeline,
   Get,
   Info,
   Insights,
@@ -16,6 +17,8 @@ export {
   Redo,
   Secrets,
   SheetWindow,
+  Timeline,
+  TimelineEvents,
   UIReady,
   Undo,
 } from '../../wailsjs/go/app/App';

@@ -5,6 +5,9 @@ import * as bindings from './bindings';
 import { toApiError } from './errors';
 import * as normalize from './normalize';
 import type {
+  EventView,
+  ExportFormat,
+  ExportResult,
   Grid,
   Info,
   Insights,
@@ -14,6 +17,8 @@ import type {
   QueueEvent,
   SecretScan,
   Selection,
+  TimelinePage,
+  TimelineQuery,
   UndoOutcome,
   WindowQuery,
 } from './types';
@@ -31,6 +36,16 @@ export interface Backend {
    * decided first. Its total is a lower bound (see Page).
    */
   listDecided(offset: number, limit: number): Promise<Page>;
+  /**
+   * A page of every proposal, newest first by creation, filtered and
+   * searched; the search covers what the backend indexed, about a second
+   * behind.
+   */
+  timeline(q: TimelineQuery): Promise<TimelinePage>;
+  /** What happened to a proposal, oldest first, in words. */
+  timelineEvents(id: string): Promise<EventView[]>;
+  /** Asks where to save, then writes what the filters select (the cursor and limit aside). */
+  exportTimeline(q: TimelineQuery, format: ExportFormat): Promise<ExportResult>;
   get(id: string): Promise<ProposalView>;
   approve(id: string): Promise<void>;
   deny(id: string, reason: string): Promise<void>;
@@ -92,9 +107,18 @@ export function logError(message: string): void {
   }
 }
 
+/** The generated parameter type is a class; what crosses the bridge is its JSON. */
+function plainQuery(q: TimelineQuery): Parameters<typeof bindings.Timeline>[0] {
+  const plain = { ...q, statuses: [...q.statuses], kinds: [...q.kinds], risks: [...q.risks] };
+  return plain as unknown as Parameters<typeof bindings.Timeline>[0];
+}
+
 export const backend: Backend = {
   listPending: (offset, limit) => call(() => bindings.ListPending(offset, limit), normalize.page),
   listDecided: (offset, limit) => call(() => bindings.ListDecided(offset, limit), normalize.page),
+  timeline: (q) => call(() => bindings.Timeline(plainQuery(q)), normalize.timelinePage),
+  timelineEvents: (id) => call(() => bindings.TimelineEvents(id), normalize.eventViews),
+  exportTimeline: (q, format) => call(() => bindings.ExportTimeline(plainQuery(q), format), normalize.exportResult),
   get: (id) => call(() => bindings.Get(id), normalize.proposalView),
   approve: (id) => call(() => bindings.Approve(id), none),
   deny: (id, reason) => call(() => bindings.Deny(id, reason), none),

@@ -9,6 +9,9 @@ import type {
   InsightRow,
   Insights,
   NamedCount,
+  EventView,
+  ExportResult,
+  TimelinePage,
   ActionResult,
   ByteSpan,
   Conflict,
@@ -666,4 +669,26 @@ export function insights(v: unknown): Insights {
     }),
     reasonsRedacted: bool(o.reasonsRedacted),
   };
+}
+export function timelinePage(v: unknown): TimelinePage {
+  const o = obj(v);
+  return {
+    items: arr(o.items).map((it) => {
+      const i = obj(it);
+      return { ...summary(it), verdict: str(i.verdict), decided_by: str(i.decided_by), reason: str(i.reason) };
+    }),
+    next: str(o.next),
+  };
+}
+
+export function eventViews(v: unknown): EventView[] {
+  return arr(v).map((e) => {
+    const o = obj(e);
+    return { id: num(o.id), at: time(o.at), type: str(o.type), description: str(o.description) };
+  });
+}
+
+export function exportResult(v: unknown): ExportResult {
+  const o = obj(v);
+  return { path: str(o.path), count: num(o.count) };
 }

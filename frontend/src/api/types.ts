@@ -493,3 +493,55 @@ export interface Insights {
   denials: InsightDenial[];
   reasonsRedacted: boolean;
 }
+
+/** The history's filters and search; empty values do not filter. */
+export interface TimelineFilters {
+  agent: string;
+  statuses: Status[];
+  kinds: string[];
+  risks: Risk[];
+  /** RFC 3339 or empty: created at or after from, and before to. */
+  from: string;
+  to: string;
+  /** A path: proposals touching it or anything under it. */
+  path: string;
+  /** Words searched in summaries, rationales, paths and reasons. */
+  text: string;
+}
+
+export interface TimelineQuery extends TimelineFilters {
+  /** The previous page's next; empty for the first page. */
+  cursor: string;
+  limit: number;
+}
+
+/** A proposal on the timeline, with its decision. */
+export interface TimelineItem extends Summary {
+  /** Empty while undecided, or expired without a decision. */
+  verdict: string;
+  decided_by: string;
+  reason: string;
+}
+
+export interface TimelinePage {
+  items: TimelineItem[];
+  /** The cursor of the next page; empty after the last. */
+  next: string;
+}
+
+/** One thing that happened to a proposal, in words. */
+export interface EventView {
+  id: number;
+  /** RFC 3339. */
+  at: string;
+  type: string;
+  description: string;
+}
+
+export type ExportFormat = 'jsonl' | 'csv';
+
+/** What an export wrote; path is empty when the person cancelled. */
+export interface ExportResult {
+  path: string;
+  count: number;
+}

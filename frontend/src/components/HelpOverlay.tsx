@@ -13,6 +13,7 @@ export const SHORTCUTS: ReadonlyArray<readonly [keys: readonly string[], what: s
   [['n', 'p'], 'Next / previous changed cell of a spreadsheet'],
   [['u'], 'Undo the selected history entry (asks before overwriting later changes)'],
   [['Shift+R'], 'Redo the selected history entry'],
+  [['/'], 'Search the history (Esc clears the search, then leaves it)'],
   [['Space'], 'Tick or untick the focused action or change'],
   [['Enter'], 'Send the denial (in the reason box)'],
   [['Shift+Enter'], 'New line in the reason'],

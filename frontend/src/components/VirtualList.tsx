@@ -30,6 +30,12 @@ interface Props {
   Row: ComponentType<ListRowProps>;
   /** The list's store as it is at this moment (its getState). */
   list(): ListState;
+  /**
+   * The group (a day, say) a loaded row belongs to, by its id, when the list
+   * is grouped: the first row of each group is marked with its name, and the
+   * group of the top row stays at the top while scrolling.
+   */
+  groupOf?(id: string): string;
 }
 
 /** What the list needs of its store. */
@@ -134,42 +140,66 @@ export function VirtualList(p: Props) {
   );
 
   const selectedRendered = selectedId !== null && items.some((v) => ids[v.index] === selectedId);
+  const groupOf = p.groupOf;
+  const topId = ids[Math.floor((virtualizer.scrollOffset ?? 0) / ROW_HEIGHT)];
+  const topGroup = groupOf && topId ? groupOf(topId) : null;
 
   return (
-    <div
-      ref={parentRef}
-      className="queue-scroll"
-      role="listbox"
-      tabIndex={0}
-      aria-label={label}
-      aria-activedescendant={selectedRendered && selectedId ? rowDomId(selectedId) : undefined}
-      onKeyDown={onKeyDown}
-    >
-      <div className="queue-inner" style={{ height: virtualizer.getTotalSize() }}>
-        {items.map((v) => {
-          const id = ids[v.index];
-          return (
-            <div key={v.key} className="row-slot" style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}>
-              {id ? (
-                <Row id={id} index={v.index} total={setSize} selected={id === selectedId} onPick={pick} />
-              ) : (
-                <div
-                  className="row row-placeholder"
-                  role="option"
-                  aria-selected={false}
-                  aria-disabled="true"
-                  aria-posinset={v.index + 1}
-                  aria-setsize={setSize}
-                >
-                  <span className="skeleton" />
-                  <span className="skeleton skeleton-wide" />
-                  <span className="sr-only">Loading…</span>
-                </div>
-              )}
-            </div>
-          );
-        })}
+    <>
+      {groupOf && (
+        <div className="group-band" aria-hidden="true">
+          {topGroup}
+        </div>
+      )}
+      <div
+        ref={parentRef}
+        className="queue-scroll"
+        role="listbox"
+        tabIndex={0}
+        aria-label={label}
+        aria-activedescendant={selectedRendered && selectedId ? rowDomId(selectedId) : undefined}
+        onKeyDown={onKeyDown}
+      >
+        <div className="queue-inner" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((v) => {
+            const id = ids[v.index];
+            const prev = v.index > 0 ? ids[v.index - 1] : undefined;
+            const group = groupOf && id ? groupOf(id) : null;
+            // The band above the list names the top row's group; a row that
+            // starts another one says so on its top edge.
+            const starts = group !== null && prev !== undefined && groupOf?.(prev) !== group;
+            return (
+              <div
+                key={v.key}
+                className={starts ? 'row-slot row-slot-group' : 'row-slot'}
+                style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
+              >
+                {starts && (
+                  <span className="group-start" role="presentation">
+                    {group}
+                  </span>
+                )}
+                {id ? (
+                  <Row id={id} index={v.index} total={setSize} selected={id === selectedId} onPick={pick} />
+                ) : (
+                  <div
+                    className="row row-placeholder"
+                    role="option"
+                    aria-selected={false}
+                    aria-disabled="true"
+                    aria-posinset={v.index + 1}
+                    aria-setsize={setSize}
+                  >
+                    <span className="skeleton" />
+                    <span className="skeleton skeleton-wide" />
+                    <span className="sr-only">Loading…</span>
+                  </div>
+                )}
+              </div>
+            );
+          })}
+        </div>
       </div>
-    </div>
+    </>
   );
 }

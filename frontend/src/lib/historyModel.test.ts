@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from '../api';
 import { decided } from '../test/fakeBackend';
-import { appendPage, emptyHistory, mergeHead, setStatuses } from './historyModel';
+import { appendCursorPage, appendPage, dayLabel, emptyFilters, emptyHistory, isFiltered, mergeHead, setStatuses } from './historyModel';
 
 /** A page as ListDecided sends it: total says only whether more may follow. */
 function page(from: number, count: number, offset: number, more: boolean): Page {
@@ -54,5 +54,29 @@ describe('history model', () => {
     const r = setStatuses(m, new Map([['p1', 'reverted']]));
     expect(r.byId.get('p1')?.status).toBe('reverted');
     expect(m.byId.get('p1')?.status).toBe('executed');
+  });
+});
+
+describe('history days', () => {
+  const now = new Date(2026, 10, 23, 9, 30).getTime();
+  it('names today and yesterday, and dates before', () => {
+    expect(dayLabel(new Date(2026, 10, 23, 0, 1).getTime(), now)).toBe('Today');
+    expect(dayLabel(new Date(2026, 10, 22, 23, 59).getTime(), now)).toBe('Yesterday');
+    expect(dayLabel(new Date(2026, 10, 21, 12).getTime(), now)).not.toMatch(/Today|Yesterday/);
+    expect(dayLabel(new Date(2025, 10, 21, 12).getTime(), now)).toMatch(/2025/);
+  });
+
+  it('appends cursor pages without repeating a row, and ends without a next', () => {
+    const m = appendCursorPage(emptyHistory, [decided(0), decided(1)], true);
+    expect(m).toMatchObject({ ids: ['p0', 'p1'], end: false, total: 3 });
+    const last = appendCursorPage(m, [decided(1, 'reverted'), decided(2)], false);
+    expect(last).toMatchObject({ ids: ['p0', 'p1', 'p2'], end: true, total: 3 });
+    expect(last.byId.get('p1')?.status).toBe('reverted');
+  });
+
+  it('counts a filter as set only when it narrows something', () => {
+    expect(isFiltered(emptyFilters)).toBe(false);
+    expect(isFiltered({ ...emptyFilters, text: '  ' })).toBe(false);
+    expect(isFiltered({ ...emptyFilters, risks: ['high'] })).toBe(true);
   });
 });

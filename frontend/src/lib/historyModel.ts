@@ -11,7 +11,7 @@
 // undone) change a row's status, not its place. So a page fetched while
 // rows were added on top can only repeat rows already held, never skip one,
 // and a fresh first page merged over the prefix brings it up to date.
-import type { Page, Status, Summary } from '../api';
+import type { Page, Status, Summary, TimelineFilters } from '../api';
 
 export interface HistoryModel {
   /** Loaded ids, most recently decided first: a prefix of the backend's list. */
@@ -75,4 +75,79 @@ export function setStatuses(model: HistoryModel, statuses: ReadonlyMap<string, S
     byId.set(id, { ...s, status });
   }
   return byId ? { ...model, byId } : model;
+}
+
+/**
+ * Appends a page of the timeline (a filtered or searched history), read
+ * after the previous one by its cursor: pages never overlap, but a row held
+ * is not repeated. more: the page had a next cursor.
+ */
+export function appendCursorPage(model: HistoryModel, items: readonly Summary[], more: boolean): HistoryModel {
+  const byId = new Map(model.byId);
+  const ids = model.ids.slice();
+  for (const s of items) {
+    if (!byId.has(s.id)) ids.push(s.id);
+    byId.set(s.id, s);
+  }
+  return made(ids, byId, !more);
+}
+
+export const emptyFilters: TimelineFilters = {
+  agent: '',
+  statuses: [],
+  kinds: [],
+  risks: [],
+  from: '',
+  to: '',
+  path: '',
+  text: '',
+};
+
+/** Whether any filter or the search is set. */
+export function isFiltered(f: TimelineFilters): boolean {
+  return (
+    f.agent.trim() !== '' ||
+    f.statuses.length > 0 ||
+    f.kinds.length > 0 ||
+    f.risks.length > 0 ||
+    f.from !== '' ||
+    f.to !== '' ||
+    f.path.trim() !== '' ||
+    f.text.trim() !== ''
+  );
+}
+
+/** Every status a proposal can have once it left pending: the history's, when no status is chosen. */
+export const HISTORY_STATUSES: readonly Status[] = [
+  'approved',
+  'denied',
+  'expired',
+  'withdrawn',
+  'executing',
+  'executed',
+  'failed',
+  'reverted',
+];
+
+/** The filters as the backend takes them: the history never lists what is still pending. */
+export function historyQuery(f: TimelineFilters): TimelineFilters {
+  return { ...f, agent: f.agent.trim(), path: f.path.trim(), statuses: f.statuses.length > 0 ? f.statuses : [...HISTORY_STATUSES] };
+}
+
+const DAY_MS = 86_400_000;
+
+/** A local calendar day's key (YYYY-MM-DD) for a time in ms. */
+export function dayKey(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** "Today", "Yesterday", or the date, for the day of ms as seen at nowMs. */
+export function dayLabel(ms: number, nowMs: number): string {
+  const key = dayKey(ms);
+  if (key === dayKey(nowMs)) return 'Today';
+  if (key === dayKey(nowMs - DAY_MS)) return 'Yesterday';
+  const d = new Date(ms);
+  const sameYear = d.getFullYear() === new Date(nowMs).getFullYear();
+  return d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) });
 }

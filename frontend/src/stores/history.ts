@@ -3,13 +3,34 @@
 // loads nothing until it is first shown; only this store asks the backend
 // for the history list.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ApiError, Backend, Page, QueueEvent, Status } from '../api';
-import { appendPage, emptyHistory, mergeHead, setStatuses, type HistoryModel } from '../lib/historyModel';
+import type { ApiError, Backend, ExportFormat, QueueEvent, Status, Summary, TimelineFilters } from '../api';
+import { toApiError } from '../api';
+import {
+  appendCursorPage,
+  appendPage,
+  emptyFilters,
+  emptyHistory,
+  historyQuery,
+  isFiltered,
+  mergeHead,
+  setStatuses,
+  type HistoryModel,
+} from '../lib/historyModel';
 import { LRU } from '../lib/lru';
 import { isSubmitted } from '../lib/queueModel';
 import { PAGE_SIZE, pageFailure, pageLimit, PREFETCH_MARGIN } from './paging';
 
 const EVENT_STATUSES = 2000;
+/** The backend's largest timeline page. */
+const TIMELINE_MAX = 200;
+/** How long the search waits for typing to pause. */
+export const SEARCH_DEBOUNCE_MS = 250;
+
+/** What the last export did, in words. */
+export interface ExportStatus {
+  ok: boolean;
+  message: string;
+}
 
 /** idle: not shown yet, so not loaded. */
 export type HistoryPhase = 'idle' | 'loading' | 'ready' | 'error';
@@ -23,7 +44,24 @@ export interface HistoryState {
   /** Why a later page failed to load; cleared by retryMore. */
   moreError: ApiError | null;
   selectedId: string | null;
+  /** The filters and search; when any is set the list is the timeline, newest created first. */
+  filters: TimelineFilters;
+  /** The search box as typed; it reaches filters.text once typing pauses. */
+  searchInput: string;
+  /** The list shown is filtered (ordered by creation), not the whole history (ordered by decision). */
+  filtered: boolean;
+  exporting: boolean;
+  exportStatus: ExportStatus | null;
 
+  /** Sets some filters and loads the list again from the top. */
+  setFilters(patch: Partial<TimelineFilters>): void;
+  /** Types into the search: applied after SEARCH_DEBOUNCE_MS without typing. */
+  setSearch(text: string): void;
+  /** Clears every filter and the search. */
+  clearFilters(): void;
+  /** Writes what the filters select to a file the person picks. */
+  exportAs(format: ExportFormat): Promise<void>;
+  dismissExport(): void;
   /** Loads the first page (again). */
   start(): Promise<void>;
   /** Loads the first page unless it is loaded or loading. */
@@ -45,6 +83,9 @@ export type HistoryStore = StoreApi<HistoryState>;
 export function createHistoryStore(backend: Backend): HistoryStore {
   let generation = 0;
   let fetching = false;
+  // The next timeline page's cursor, while filtered.
+  let cursor = '';
+  let searchTimer: ReturnType<typeof setTimeout> | null = null;
   let wantedIndex = 0;
   // A refresh runs alone; one asked for meanwhile runs once after it.
   let refreshing = false;
@@ -52,9 +93,9 @@ export function createHistoryStore(backend: Backend): HistoryStore {
   // The last status events gave. A page fetched before an event may carry
   // the status from before it: after each page, these are laid over it.
   const fromEvents = new LRU<string, Status>(EVENT_STATUSES);
-  const withEvents = (model: HistoryModel, page: Page): HistoryModel => {
+  const withEvents = (model: HistoryModel, items: readonly Summary[]): HistoryModel => {
     const known = new Map<string, Status>();
-    for (const s of page.items) {
+    for (const s of items) {
       const status = fromEvents.get(s.id);
       if (status) known.set(s.id, status);
     }
@@ -67,15 +108,28 @@ export function createHistoryStore(backend: Backend): HistoryStore {
       const { model, phase } = get();
       const first = phase !== 'ready';
       const offset = model.ids.length;
-      const limit = pageLimit(wantedIndex, offset);
+      const filtered = get().filtered;
+      const limit = filtered ? Math.min(TIMELINE_MAX, pageLimit(wantedIndex, offset)) : pageLimit(wantedIndex, offset);
       const gen = generation;
       fetching = true;
       set({ loadingMore: !first, moreError: null });
       try {
-        const page = await backend.listDecided(offset, limit);
-        if (gen !== generation) return;
+        let next: HistoryModel;
+        let items: readonly Summary[];
+        if (filtered) {
+          const page = await backend.timeline({ ...historyQuery(get().filters), cursor, limit });
+          if (gen !== generation) return;
+          cursor = page.next;
+          items = page.items;
+          next = appendCursorPage(get().model, page.items, page.next !== '');
+        } else {
+          const page = await backend.listDecided(offset, limit);
+          if (gen !== generation) return;
+          items = page.items;
+          next = appendPage(get().model, page, limit);
+        }
         fetching = false;
-        set({ model: withEvents(appendPage(get().model, page, limit), page), phase: 'ready', error: null, loadingMore: false });
+        set({ model: withEvents(next, items), phase: 'ready', error: null, loadingMore: false });
         if (get().selectedId === null && get().model.ids.length > 0) set({ selectedId: get().model.ids[0] ?? null });
         if (first && refreshAgain) {
           refreshAgain = false;
@@ -97,10 +151,58 @@ export function createHistoryStore(backend: Backend): HistoryStore {
       loadingMore: false,
       moreError: null,
       selectedId: null,
+      filters: emptyFilters,
+      searchInput: '',
+      filtered: false,
+      exporting: false,
+      exportStatus: null,
+
+      setFilters(patch) {
+        const filters = { ...get().filters, ...patch };
+        if (patch.text !== undefined) {
+          if (searchTimer !== null) clearTimeout(searchTimer);
+          searchTimer = null;
+          set({ searchInput: patch.text });
+        }
+        set({ filters, filtered: isFiltered(filters), selectedId: null });
+        if (get().phase !== 'idle') void get().start();
+      },
+
+      setSearch(text) {
+        set({ searchInput: text });
+        if (searchTimer !== null) clearTimeout(searchTimer);
+        searchTimer = setTimeout(() => {
+          searchTimer = null;
+          if (get().filters.text !== text) get().setFilters({ text });
+        }, SEARCH_DEBOUNCE_MS);
+      },
+
+      clearFilters() {
+        get().setFilters({ ...emptyFilters });
+      },
+
+      async exportAs(format) {
+        if (get().exporting) return;
+        set({ exporting: true, exportStatus: null });
+        try {
+          const r = await backend.exportTimeline({ ...historyQuery(get().filters), cursor: '', limit: 0 }, format);
+          const what = r.count === 1 ? '1 entry' : `${r.count.toLocaleString()} entries`;
+          set({ exportStatus: r.path ? { ok: true, message: `Exported ${what} to ${r.path}` } : null });
+        } catch (e) {
+          set({ exportStatus: { ok: false, message: `Could not export: ${toApiError(e).message}` } });
+        } finally {
+          set({ exporting: false });
+        }
+      },
+
+      dismissExport() {
+        set({ exportStatus: null });
+      },
 
       async start() {
         generation++;
         fetching = false;
+        cursor = '';
         refreshing = false;
         refreshAgain = false;
         wantedIndex = 0;
@@ -127,6 +229,9 @@ export function createHistoryStore(backend: Backend): HistoryStore {
       },
 
       async refresh() {
+        // A filtered list is read by cursor from the top: rows decided since
+        // it was read appear when the filters change or are cleared.
+        if (get().filtered) return;
         if (get().phase !== 'ready') {
           if (get().phase === 'loading') refreshAgain = true;
           return;
@@ -140,7 +245,7 @@ export function createHistoryStore(backend: Backend): HistoryStore {
         try {
           const page = await backend.listDecided(0, PAGE_SIZE);
           if (gen !== generation) return;
-          set({ model: withEvents(mergeHead(get().model, page, PAGE_SIZE), page) });
+          set({ model: withEvents(mergeHead(get().model, page, PAGE_SIZE), page.items) });
           if (get().selectedId === null && get().model.ids.length > 0) set({ selectedId: get().model.ids[0] ?? null });
         } catch {
           // The list stays as it was; the next event or page tries again.

@@ -8,6 +8,7 @@ import { createDetailStore, type DetailState, type DetailStore } from './detail'
 import { createHistoryStore, type HistoryState, type HistoryStore } from './history';
 import { createHistoryDetailStore, type HistoryDetailState, type HistoryDetailStore } from './historyDetail';
 import { createInsightsStore, type InsightsState, type InsightsStore } from './insights';
+import { createHistoryEventsStore, type HistoryEventsState, type HistoryEventsStore } from './historyEvents';
 import { createInfoStore, type InfoState, type InfoStore } from './info';
 import { createPreviewStore, type PreviewState, type PreviewStore } from './preview';
 import { createQueueStore, type QueueState, type QueueStore } from './queue';
@@ -22,6 +23,7 @@ export interface Stores {
   ui: UIStore;
   history: HistoryStore;
   historyDetail: HistoryDetailStore;
+  historyEvents: HistoryEventsStore;
   secrets: SecretsStore;
   insights: InsightsStore;
 }
@@ -40,6 +42,7 @@ export function createStores(backend: Backend): Stores {
     ui: createUIStore(() => backend.quit()),
     history,
     historyDetail,
+    historyEvents: createHistoryEventsStore(backend, historyDetail),
     secrets: createSecretsStore(backend, queue),
     insights: createInsightsStore(backend),
   };
@@ -87,4 +90,8 @@ export function useSecrets<T>(select: (s: SecretsState) => T): T {
 
 export function useInsights<T>(select: (s: InsightsState) => T): T {
   return useStore(useStores().insights, select);
+}
+
+export function useHistoryEvents<T>(select: (s: HistoryEventsState) => T): T {
+  return useStore(useStores().historyEvents, select);
 }

@@ -1,6 +1,11 @@
 // An in-memory Backend for store and component tests.
 import type {
   Action,
+  EventView,
+  ExportFormat,
+  ExportResult,
+  TimelinePage,
+  TimelineQuery,
   Backend,
   Conflict,
   ExecutionResult,
@@ -127,6 +132,52 @@ export class FakeBackend implements Backend {
     const ex = this.executions.get(id);
     if (ex) view.execution = ex;
     return view;
+  }
+
+  /** Decision reasons by id, searched by timeline's text. */
+  reasons = new Map<string, string>();
+  /** Events by proposal id. */
+  events = new Map<string, EventView[]>();
+  /** Where the next export is written; empty: cancelled. */
+  exportPath = '/tmp/export.jsonl';
+  exportError: ApiError | null = null;
+
+  /**
+   * As the backend, over the history: all filters, text matching whole
+   * words of summaries and reasons; the cursor is the next row's index.
+   */
+  async timeline(q: TimelineQuery): Promise<TimelinePage> {
+    this.calls.push(`timeline ${q.cursor || '-'} ${q.limit} ${JSON.stringify({ ...q, cursor: undefined, limit: undefined })}`);
+    const rows = this.timelineRows(q);
+    const start = q.cursor ? Number(q.cursor) : 0;
+    const items = rows.slice(start, start + q.limit);
+    const next = start + q.limit < rows.length ? String(start + q.limit) : '';
+    return { items, next };
+  }
+
+  private timelineRows(q: TimelineQuery) {
+    const words = q.text.toLowerCase().split(/\s+/).filter(Boolean);
+    return this.history
+      .filter((s) => {
+        if (q.agent && s.agent_id !== q.agent) return false;
+        if (q.statuses.length > 0 && !q.statuses.includes(s.status)) return false;
+        if (q.risks.length > 0 && !q.risks.includes(s.risk)) return false;
+        if (q.kinds.length > 0 && !s.kinds.some((k) => q.kinds.includes(k))) return false;
+        const text = `${s.summary} ${this.reasons.get(s.id) ?? ''}`.toLowerCase().split(/\W+/);
+        return words.every((w) => text.includes(w));
+      })
+      .map((s) => ({ ...s, verdict: s.status === 'denied' ? 'deny' : 'approve', decided_by: 'tester', reason: this.reasons.get(s.id) ?? '' }));
+  }
+
+  async timelineEvents(id: string): Promise<EventView[]> {
+    this.calls.push(`events ${id}`);
+    return this.events.get(id) ?? [];
+  }
+
+  async exportTimeline(q: TimelineQuery, format: ExportFormat): Promise<ExportResult> {
+    this.calls.push(`export ${format} ${JSON.stringify(q.statuses)} ${q.text}`);
+    if (this.exportError) throw this.exportError;
+    return { path: this.exportPath, count: this.exportPath ? this.timelineRows(q).length : 0 };
   }
 
   async listDecided(offset: number, limit: number): Promise<Page> {

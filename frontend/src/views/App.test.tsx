@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStores } from '../stores';
 import { decided, FakeBackend, flush, result, submitted, summary } from '../test/fakeBackend';
@@ -25,8 +25,10 @@ async function mount(n: number) {
   return { backend, stores };
 }
 
-const titles = () => screen.getAllByRole('option').map((o) => o.querySelector('.row-summary')?.textContent);
-const selected = () => screen.getByRole('option', { selected: true }).querySelector('.row-summary')?.textContent;
+// The list's rows (the history's filters have options of their own).
+const rows = () => within(screen.getByRole('listbox'));
+const titles = () => rows().getAllByRole('option').map((o) => o.querySelector('.row-summary')?.textContent);
+const selected = () => rows().getByRole('option', { selected: true }).querySelector('.row-summary')?.textContent;
 const press = async (key: string, target: Element | Window = window, init: Partial<KeyboardEventInit> = {}) => {
   await act(async () => {
     fireEvent.keyDown(target, { key, ...init });
@@ -123,12 +125,12 @@ describe('History', () => {
     expect(screen.getByRole('tab', { name: 'History' }).getAttribute('aria-selected')).toBe('true');
     expect(screen.getByRole('listbox').getAttribute('aria-label')).toBe('History, 3 in all');
     expect(titles()).toEqual(['Decided 5', 'Decided 6', 'Decided 7']);
-    expect(screen.getAllByRole('option').map((o) => o.querySelector('.status')?.textContent)).toEqual(['Executed', 'Undone', 'Denied']);
+    expect(rows().getAllByRole('option').map((o) => o.querySelector('.status')?.textContent)).toEqual(['Executed', 'Undone', 'Denied']);
     expect(selected()).toBe('Decided 5');
     await press('j');
     expect(selected()).toBe('Decided 6');
     expect(screen.getByRole('button', { name: /Redo/ }).hasAttribute('disabled')).toBe(false);
-    expect(screen.getByRole('button', { name: /Undo/ }).hasAttribute('disabled')).toBe(true);
+    expect(screen.getByRole('button', { name: /^Undo\b/ }).hasAttribute('disabled')).toBe(true);
     await press('h');
     expect(screen.getByRole('tab', { name: /Requests/ }).getAttribute('aria-selected')).toBe('true');
     expect(titles()).toEqual(['Proposal 0']);
@@ -239,6 +241,32 @@ describe('History', () => {
     await press('?');
     const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
     for (const k of ['h', 'u', 'Shift+R']) expect(Array.from(help.querySelectorAll('kbd')).some((e) => e.textContent === k)).toBe(true);
+  });
+
+  it('filters by status, says when nothing matches, and / and Esc work the search', async () => {
+    const { backend } = await mountHistory((b) => b.history.push(decided(5), decided(6, 'denied'), decided(7)));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Denied' }));
+      await flush();
+    });
+    expect(titles()).toEqual(['Decided 6']);
+    expect(backend.calls.some((c) => c.startsWith('timeline'))).toBe(true);
+    await press('/');
+    const search = screen.getByRole('searchbox', { name: 'Search the history' });
+    expect(document.activeElement).toBe(search);
+    await act(async () => {
+      fireEvent.change(search, { target: { value: 'zebra' } });
+      await new Promise((r) => setTimeout(r, 300));
+      await flush();
+    });
+    expect(screen.getByRole('heading', { name: 'No matches' })).toBeTruthy();
+    await press('Escape', search);
+    expect((search as HTMLInputElement).value).toBe('');
+    await act(async () => {
+      fireEvent.click(screen.getAllByRole('button', { name: 'Clear filters' })[0]!);
+      await flush();
+    });
+    expect(titles()).toEqual(['Decided 5', 'Decided 6', 'Decided 7']);
   });
 });
 

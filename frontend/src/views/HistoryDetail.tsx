@@ -9,6 +9,7 @@ import { Value } from '../components/Value';
 import { verdictLabel } from '../lib/labels';
 import { useStores } from '../stores';
 import { HistoryBar } from './HistoryBar';
+import { HistoryEvents } from './HistoryEvents';
 
 const MAX_ACTIONS = 200;
 
@@ -56,6 +57,7 @@ function Entry({ view }: { view: ProposalView }) {
           <span className="spinner" aria-hidden="true" /> Still running: this updates when it is done.
         </p>
       )}
+      <HistoryEvents />
       {ex && <ChangedPaths execution={ex} undone={p.status === 'reverted'} />}
       <Actions actions={p.actions} results={ex?.result?.actions} />
     </article>

@@ -1,9 +1,14 @@
-import { memo } from 'react';
+import { memo, useCallback } from 'react';
 import { MoreError } from '../components/ErrorBox';
 import { ProposalRow } from '../components/ProposalRow';
 import { StatusBadge } from '../components/StatusBadge';
 import { VirtualList, type ListRowProps } from '../components/VirtualList';
+import { useNow } from '../lib/clock';
+import { dayLabel } from '../lib/historyModel';
+import { parseTime } from '../lib/time';
 import { useHistory, useStores } from '../stores';
+
+const DAY_REFRESH_MS = 60_000;
 
 /** The history, virtualized; the row after the last loaded one loads more. */
 export function HistoryList() {
@@ -13,6 +18,19 @@ export function HistoryList() {
   const end = useHistory((s) => s.model.end);
   const selectedId = useHistory((s) => s.selectedId);
   const moreError = useHistory((s) => s.moreError);
+  const filtered = useHistory((s) => s.filtered);
+  const byId = useHistory((s) => s.model.byId);
+  const now = useNow(DAY_REFRESH_MS);
+  // Rows are grouped by the day of what orders them: the decision, or when
+  // filtered, the request.
+  const groupOf = useCallback(
+    (id: string) => {
+      const s = byId.get(id);
+      const ms = s && (parseTime(filtered ? s.created_at : s.decided_at) ?? parseTime(s.created_at));
+      return ms === undefined ? '' : dayLabel(ms, now);
+    },
+    [byId, filtered, now],
+  );
 
   return (
     <div className="queue history-list">
@@ -25,6 +43,7 @@ export function HistoryList() {
         label={end ? `History, ${ids.length.toLocaleString()} in all` : `History, ${ids.length.toLocaleString()} loaded`}
         Row={Row}
         list={history.getState}
+        groupOf={groupOf}
       />
       {moreError && <MoreError title="Could not load more of the history." error={moreError} onRetry={() => history.getState().retryMore()} />}
     </div>
@@ -33,5 +52,12 @@ export function HistoryList() {
 
 const Row = memo(function Row({ id, ...rest }: ListRowProps) {
   const s = useHistory((st) => st.model.byId.get(id));
-  return s ? <ProposalRow s={s} {...rest} badge={<StatusBadge status={s.status} />} agePrefix="decided" ageOf="decided" /> : null;
+  const filtered = useHistory((st) => st.filtered);
+  if (!s) return null;
+  const badge = <StatusBadge status={s.status} />;
+  return filtered ? (
+    <ProposalRow s={s} {...rest} badge={badge} />
+  ) : (
+    <ProposalRow s={s} {...rest} badge={badge} agePrefix="decided" ageOf="decided" />
+  );
 });

@@ -4,6 +4,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { Loading } from '../components/Loading';
 import { useHistory, useHistoryDetail, useStores } from '../stores';
 import { HistoryDetail } from './HistoryDetail';
+import { HistoryFilters } from './HistoryFilters';
 import { HistoryList } from './HistoryList';
 
 /** What was decided, most recent first, with what came of it, and undo and redo. */
@@ -18,7 +19,8 @@ export function HistoryView() {
 
   const d = historyDetail.getState;
   return (
-    <>
+    <div className="history-view">
+      <HistoryFilters />
       <HistoryMain />
       {conflicts && (
         <ConflictDialog
@@ -30,7 +32,7 @@ export function HistoryView() {
           onCancel={() => d().cancelConflicts()}
         />
       )}
-    </>
+    </div>
   );
 }
 
@@ -39,6 +41,7 @@ function HistoryMain() {
   const phase = useHistory((s) => s.phase);
   const error = useHistory((s) => s.error);
   const count = useHistory((s) => s.model.ids.length);
+  const filtered = useHistory((s) => s.filtered);
   if (phase === 'error' && error) {
     return (
       <div className="center">
@@ -52,6 +55,17 @@ function HistoryMain() {
       <div className="panes">
         <HistoryList />
         <HistoryDetail />
+      </div>
+    );
+  }
+  if (filtered) {
+    return (
+      <div className="empty-state" role="status">
+        <h2>No matches</h2>
+        <p>Nothing in the history matches these filters. Searches find whole words (end one with * for a prefix).</p>
+        <button type="button" className="btn" onClick={() => history.getState().clearFilters()}>
+          Clear filters
+        </button>
       </div>
     );
   }

@@ -1,5 +1,42 @@
 export namespace app {
 	
+	export class EventView {
+	    id: number;
+	    // Go type: time
+	    at: any;
+	    type: string;
+	    description: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EventView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.at = this.convertValues(source["at"], null);
+	        this.type = source["type"];
+	        this.description = source["description"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class PathChange {
 	    path: string;
 	    before: string;
@@ -51,6 +88,20 @@ export namespace app {
 		    }
 		    return a;
 		}
+	}
+	export class ExportResult {
+	    path: string;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ExportResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.count = source["count"];
+	    }
 	}
 	export class Keys {
 	    ok: boolean;
@@ -266,6 +317,125 @@ export namespace app {
 		    }
 		    return a;
 		}
+	}
+	export class TimelineEntry {
+	    id: string;
+	    agent_id: string;
+	    summary: string;
+	    risk: string;
+	    status: string;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    expires_at: any;
+	    // Go type: time
+	    decided_at: any;
+	    action_count: number;
+	    kinds: string[];
+	    verdict: string;
+	    decided_by: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TimelineEntry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.agent_id = source["agent_id"];
+	        this.summary = source["summary"];
+	        this.risk = source["risk"];
+	        this.status = source["status"];
+	        this.created_at = this.convertValues(source["created_at"], null);
+	        this.expires_at = this.convertValues(source["expires_at"], null);
+	        this.decided_at = this.convertValues(source["decided_at"], null);
+	        this.action_count = source["action_count"];
+	        this.kinds = source["kinds"];
+	        this.verdict = source["verdict"];
+	        this.decided_by = source["decided_by"];
+	        this.reason = source["reason"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TimelinePage {
+	    items: TimelineEntry[];
+	    next: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TimelinePage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.items = this.convertValues(source["items"], TimelineEntry);
+	        this.next = source["next"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TimelineQuery {
+	    agent: string;
+	    statuses: string[];
+	    kinds: string[];
+	    risks: string[];
+	    from: string;
+	    to: string;
+	    path: string;
+	    text: string;
+	    cursor: string;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TimelineQuery(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.agent = source["agent"];
+	        this.statuses = source["statuses"];
+	        this.kinds = source["kinds"];
+	        this.risks = source["risks"];
+	        this.from = source["from"];
+	        this.to = source["to"];
+	        this.path = source["path"];
+	        this.text = source["text"];
+	        this.cursor = source["cursor"];
+	        this.limit = source["limit"];
+	    }
 	}
 	export class UndoOutcome {
 	    done: boolean;

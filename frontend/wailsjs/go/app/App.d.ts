@@ -13,6 +13,8 @@ export function ApproveSelection(arg1:string,arg2:core.Selection):Promise<void>;
 
 export function Deny(arg1:string,arg2:string):Promise<void>;
 
+export function ExportTimeline(arg1:app.TimelineQuery,arg2:string):Promise<app.ExportResult>;
+
 export function Get(arg1:string):Promise<app.ProposalView>;
 
 export function Info():Promise<app.Info>;
@@ -32,6 +34,10 @@ export function Redo(arg1:string,arg2:boolean):Promise<app.UndoOutcome>;
 export function Secrets(arg1:string):Promise<redact.ProposalScan>;
 
 export function SheetWindow(arg1:string,arg2:number,arg3:sheet.WindowQuery):Promise<sheet.Grid>;
+
+export function Timeline(arg1:app.TimelineQuery):Promise<app.TimelinePage>;
+
+export function TimelineEvents(arg1:string):Promise<Array<app.EventView>>;
 
 export function UIReady():Promise<void>;
 

@@ -14,6 +14,10 @@ export function Deny(arg1, arg2) {
   return window['go']['app']['App']['Deny'](arg1, arg2);
 }
 
+export function ExportTimeline(arg1, arg2) {
+  return window['go']['app']['App']['ExportTimeline'](arg1, arg2);
+}
+
 export function Get(arg1) {
   return window['go']['app']['App']['Get'](arg1);
 }
@@ -52,6 +56,14 @@ export function Secrets(arg1) {
 
 export function SheetWindow(arg1, arg2, arg3) {
   return window['go']['app']['App']['SheetWindow'](arg1, arg2, arg3);
+}
+
+export function Timeline(arg1) {
+  return window['go']['app']['App']['Timeline'](arg1);
+}
+
+export function TimelineEvents(arg1) {
+  return window['go']['app']['App']['TimelineEvents'](arg1);
 }
 
 export function UIReady() {
