@@ -59,6 +59,9 @@ type ProposalView struct {
 	NotUndoable []string `json:"not_undoable"`
 	// Execution is what carrying it out did, once it was.
 	Execution *ExecutionView `json:"execution,omitempty"`
+	// Token says whether the decision's intent token is genuine and states
+	// exactly this proposal.
+	Token TokenCheck `json:"token"`
 }
 
 // ExecutionView is an execution as the history shows it.
@@ -132,6 +135,9 @@ func (a *App) Get(id string) (ProposalView, error) {
 		reasons = []string{}
 	}
 	v := ProposalView{Proposal: p, RiskReasons: reasons, NotUndoable: executor.Undoable(p)}
+	if p.Decision != nil {
+		v.Token = a.checkToken(a.ctx, id, p.Decision.Token, p)
+	}
 	if v.NotUndoable == nil {
 		v.NotUndoable = []string{}
 	}

@@ -39,6 +39,9 @@ type TimelineEntry struct {
 	Verdict   string `json:"verdict"` // "" while undecided, or expired without a decision
 	DecidedBy string `json:"decided_by"`
 	Reason    string `json:"reason"`
+	// Token: whether the decision's intent token verifies and names this
+	// proposal (its actions are matched in the detail view).
+	Token TokenCheck `json:"token"`
 }
 
 // TimelinePage is one page of the timeline and the cursor of the next ("" after the last).
@@ -129,6 +132,14 @@ func (a *App) Timeline(q TimelineQuery) (TimelinePage, error) {
 		return TimelinePage{}, badQuery(err)
 	}
 	page := TimelinePage{Items: make([]TimelineEntry, len(items)), Next: next}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	tokens, err := a.core.Store.DecisionTokens(a.ctx, ids)
+	if err != nil {
+		return TimelinePage{}, err
+	}
 	for i, it := range items {
 		kinds := it.Kinds
 		if kinds == nil {
@@ -139,6 +150,7 @@ func (a *App) Timeline(q TimelineQuery) (TimelinePage, error) {
 				Status: it.Status, CreatedAt: it.CreatedAt, ExpiresAt: it.ExpiresAt, DecidedAt: it.DecidedAt,
 				ActionCount: it.ActionCount, Kinds: kinds},
 			Verdict: string(it.Verdict), DecidedBy: it.DecidedBy, Reason: it.Reason,
+			Token: a.checkToken(a.ctx, it.ID, tokens[it.ID], nil),
 		}
 	}
 	return page, nil

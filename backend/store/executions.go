@@ -250,3 +250,23 @@ func (s *Store) ListDecided(ctx context.Context, offset, limit int) ([]Summary, 
 	out, err := scanSummaries(rows)
 	return out, s.wrap("list decided", err)
 }
+
+// DecisionTokens returns the intent token of each proposal in ids that has
+// a decision with one (by primary key, one lookup per id).
+func (s *Store) DecisionTokens(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		var tok sql.NullString
+		err := s.db.QueryRowContext(ctx, `SELECT token FROM decisions WHERE proposal_id = ?1`, id).Scan(&tok)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, s.wrap("decision tokens", err)
+		}
+		if tok.String != "" {
+			out[id] = tok.String
+		}
+	}
+	return out, nil
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { page, proposalView, queueEvents, secretScan, undoOutcome } from './normalize';
+import { page, proposalView, queueEvents, secretScan, tokenCheck, undoOutcome } from './normalize';
 
 describe('normalize', () => {
   it('turns Go nil slices into empty arrays', () => {
@@ -115,5 +115,18 @@ describe('normalize execution, undo and redo', () => {
       ['proposal.failed', 'failed'],
       ['proposal.reverted', 'reverted'],
     ]);
+  });
+});
+
+describe('tokenCheck', () => {
+  it('reads a token as verified only when the backend says so', () => {
+    expect(tokenCheck({ present: true, verified: true, decision: 'approve' })).toEqual({
+      present: true,
+      verified: true,
+      problem: '',
+      decision: 'approve',
+    });
+    expect(tokenCheck({ present: true, verified: 'yes', problem: 'bad signature' }).verified).toBe(false);
+    expect(tokenCheck(undefined)).toEqual({ present: false, verified: false, problem: '', decision: '' });
   });
 });

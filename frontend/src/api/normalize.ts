@@ -5,53 +5,54 @@
 import { INSIGHT_SERIES } from './types';
 import type {
   Action,
-  InsightCounts,
-  InsightRow,
-  Insights,
-  NamedCount,
-  EventView,
-  ExportResult,
-  TimelinePage,
   ActionResult,
   ByteSpan,
-  Conflict,
-  ExecutionResult,
-  ExecutionView,
-  Outcome,
-  PathChange,
-  PathState,
-  UndoOutcome,
   CellChange,
   CellChangeKind,
   CellEdit,
   CellValue,
   ChangeSet,
+  Conflict,
+  Decision,
   Dependent,
   DiffLine,
   DiffResult,
+  Edit,
+  EventView,
+  ExecutionResult,
+  ExecutionView,
+  ExportResult,
   Grid,
   GridCell,
   Hunk,
+  Info,
+  InsightCounts,
+  InsightRow,
+  Insights,
+  KeyStatus,
   LineKind,
   NameChange,
+  NamedCount,
+  Outcome,
+  Page,
+  PathChange,
+  PathState,
   PreviewAction,
+  Proposal,
+  ProposalView,
+  QueueEvent,
+  Risk,
   RowSpan,
   SecretFinding,
   SecretScan,
   SheetCellType,
   SheetChange,
   SheetStatus,
-  Decision,
-  Edit,
-  Info,
-  KeyStatus,
-  Page,
-  Proposal,
-  ProposalView,
-  QueueEvent,
-  Risk,
   Status,
   Summary,
+  TimelinePage,
+  TokenCheck,
+  UndoOutcome,
   Verdict,
 } from './types';
 
@@ -213,12 +214,19 @@ export function proposal(v: unknown): Proposal {
   return p;
 }
 
+/** A token reads as verified only when the backend says so explicitly. */
+export function tokenCheck(v: unknown): TokenCheck {
+  const o = obj(v);
+  return { present: o.present === true, verified: o.verified === true, problem: str(o.problem), decision: str(o.decision) };
+}
+
 export function proposalView(v: unknown): ProposalView {
   const o = obj(v);
   const view: ProposalView = {
     proposal: proposal(o.proposal),
     risk_reasons: strs(o.risk_reasons),
     not_undoable: strs(o.not_undoable),
+    token: tokenCheck(o.token),
   };
   if (o.execution !== null && typeof o.execution === 'object') view.execution = executionView(o.execution);
   return view;
@@ -675,7 +683,13 @@ export function timelinePage(v: unknown): TimelinePage {
   return {
     items: arr(o.items).map((it) => {
       const i = obj(it);
-      return { ...summary(it), verdict: str(i.verdict), decided_by: str(i.decided_by), reason: str(i.reason) };
+      return {
+        ...summary(it),
+        verdict: str(i.verdict),
+        decided_by: str(i.decided_by),
+        reason: str(i.reason),
+        token: tokenCheck(i.token),
+      };
     }),
     next: str(o.next),
   };

@@ -116,6 +116,18 @@ export interface ProposalView {
   not_undoable: string[];
   /** What carrying it out did, once it was. */
   execution?: ExecutionView;
+  /** Whether the decision's intent token is genuine (absent before a decision). */
+  token: TokenCheck;
+}
+
+/** Whether a decision's signed intent token verifies with Countersign's keys. */
+export interface TokenCheck {
+  present: boolean;
+  verified: boolean;
+  /** Why it does not verify. */
+  problem: string;
+  /** The verdict the token states. */
+  decision: string;
 }
 
 // ---- Execution, undo and redo (backend/executor, app) ----
@@ -521,6 +533,8 @@ export interface TimelineItem extends Summary {
   verdict: string;
   decided_by: string;
   reason: string;
+  /** Whether the decision's intent token verifies and names this proposal. */
+  token: TokenCheck;
 }
 
 export interface TimelinePage {

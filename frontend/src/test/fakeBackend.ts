@@ -30,6 +30,8 @@ import type {
 } from '../api';
 import { ApiError } from '../api';
 
+const NO_TOKEN = { present: false, verified: false, problem: '', decision: '' };
+
 export function summary(n: number, over: Partial<Summary> = {}): Summary {
   return {
     id: `p${n}`,
@@ -123,10 +125,12 @@ export class FakeBackend implements Backend {
       },
       risk_reasons: [],
       not_undoable: this.notUndoable.get(id) ?? [],
+      token: NO_TOKEN,
     };
     if (status !== 'pending') {
       const verdict = status === 'denied' ? 'deny' : 'approve';
       view.proposal.decision = { verdict, decided_by: 'tester', decided_at: '2025-06-01T10:05:00Z' };
+      view.token = { present: true, verified: true, problem: '', decision: verdict };
       if (d?.reason) view.proposal.decision.reason = d.reason;
     }
     const ex = this.executions.get(id);
@@ -166,7 +170,10 @@ export class FakeBackend implements Backend {
         const text = `${s.summary} ${this.reasons.get(s.id) ?? ''}`.toLowerCase().split(/\W+/);
         return words.every((w) => text.includes(w));
       })
-      .map((s) => ({ ...s, verdict: s.status === 'denied' ? 'deny' : 'approve', decided_by: 'tester', reason: this.reasons.get(s.id) ?? '' }));
+      .map((s) => {
+        const verdict = s.status === 'denied' ? 'deny' : 'approve';
+        return { ...s, verdict, decided_by: 'tester', reason: this.reasons.get(s.id) ?? '', token: { present: true, verified: true, problem: '', decision: verdict } };
+      });
   }
 
   async timelineEvents(id: string): Promise<EventView[]> {

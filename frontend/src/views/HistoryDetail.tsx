@@ -4,6 +4,7 @@ import { Age } from '../components/Age';
 import { DetailFrame } from '../components/DetailFrame';
 import { ActionOutcome, ChangedPaths, outcomeStat } from '../components/Execution';
 import { ProposalHead } from '../components/ProposalHead';
+import { TokenBadge } from '../components/TokenBadge';
 import { StatusBanner } from '../components/StatusBanner';
 import { Value } from '../components/Value';
 import { verdictLabel } from '../lib/labels';
@@ -44,7 +45,7 @@ function Entry({ view }: { view: ProposalView }) {
             <Value text={d.decided_by} max={100} />
           </>
         )}{' '}
-        <Age at={d.decided_at} />
+        <Age at={d.decided_at} /> <TokenBadge token={view.token} long />
       </dd>
     </div>
   );

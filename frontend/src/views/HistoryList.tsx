@@ -1,7 +1,9 @@
 import { memo, useCallback } from 'react';
+import type { TimelineItem } from '../api';
 import { MoreError } from '../components/ErrorBox';
 import { ProposalRow } from '../components/ProposalRow';
 import { StatusBadge } from '../components/StatusBadge';
+import { TokenBadge } from '../components/TokenBadge';
 import { VirtualList, type ListRowProps } from '../components/VirtualList';
 import { useNow } from '../lib/clock';
 import { dayLabel } from '../lib/historyModel';
@@ -54,7 +56,14 @@ const Row = memo(function Row({ id, ...rest }: ListRowProps) {
   const s = useHistory((st) => st.model.byId.get(id));
   const filtered = useHistory((st) => st.filtered);
   if (!s) return null;
-  const badge = <StatusBadge status={s.status} />;
+  // Timeline entries (filtered) carry their token's check; plain history rows do not.
+  const token = (s as Partial<TimelineItem>).token;
+  const badge = (
+    <>
+      <StatusBadge status={s.status} />
+      {token && <TokenBadge token={token} />}
+    </>
+  );
   return filtered ? (
     <ProposalRow s={s} {...rest} badge={badge} />
   ) : (

@@ -282,11 +282,30 @@ export namespace app {
 	}
 	
 	
+	export class TokenCheck {
+	    present: boolean;
+	    verified: boolean;
+	    problem?: string;
+	    decision?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TokenCheck(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.present = source["present"];
+	        this.verified = source["verified"];
+	        this.problem = source["problem"];
+	        this.decision = source["decision"];
+	    }
+	}
 	export class ProposalView {
 	    proposal?: proposal.Proposal;
 	    risk_reasons: string[];
 	    not_undoable: string[];
 	    execution?: ExecutionView;
+	    token: TokenCheck;
 	
 	    static createFrom(source: any = {}) {
 	        return new ProposalView(source);
@@ -298,6 +317,7 @@ export namespace app {
 	        this.risk_reasons = source["risk_reasons"];
 	        this.not_undoable = source["not_undoable"];
 	        this.execution = this.convertValues(source["execution"], ExecutionView);
+	        this.token = this.convertValues(source["token"], TokenCheck);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -335,6 +355,7 @@ export namespace app {
 	    verdict: string;
 	    decided_by: string;
 	    reason: string;
+	    token: TokenCheck;
 	
 	    static createFrom(source: any = {}) {
 	        return new TimelineEntry(source);
@@ -355,6 +376,7 @@ export namespace app {
 	        this.verdict = source["verdict"];
 	        this.decided_by = source["decided_by"];
 	        this.reason = source["reason"];
+	        this.token = this.convertValues(source["token"], TokenCheck);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -437,6 +459,7 @@ export namespace app {
 	        this.limit = source["limit"];
 	    }
 	}
+	
 	export class UndoOutcome {
 	    done: boolean;
 	    result?: executor.Result;
