@@ -207,3 +207,33 @@ func TestStartCarriesOutWhatWasApprovedBeforeAStop(t *testing.T) {
 		t.Fatalf("a.txt: %q %v", b, err)
 	}
 }
+
+// TestOneProcessExecutes: while one process carries out proposals for a data
+// folder (the app), a second one (the CLI's undo, say) is refused in words,
+// and may take over once the first has stopped.
+func TestOneProcessExecutes(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	open := func() *Core {
+		c, err := Open(Options{DataDir: data, Keystore: keystore.KindFile, Manual: true, Roots: []string{t.TempDir()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	first, second := open(), open()
+	defer second.Close()
+	if err := first.TakeExecution(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.TakeExecution(ctx); !errors.Is(err, ErrExecutionBusy) {
+		t.Fatalf("second process: %v", err)
+	}
+	if _, err := second.Undo(ctx, "01H00000000000000000000000", false); !errors.Is(err, ErrExecutionBusy) {
+		t.Fatalf("undo from the second process: %v", err)
+	}
+	first.Close()
+	if err := second.TakeExecution(ctx); err != nil {
+		t.Fatalf("after the first stopped: %v", err)
+	}
+}

@@ -360,6 +360,12 @@ func TestUndoConflict(t *testing.T) {
 	if _, err := h.c.Undo(ctx, p.ID, true); err != nil {
 		t.Fatal(err)
 	}
+	// Undone once; a second undo is refused in words, a redo is what fits.
+	if _, err := h.c.Undo(ctx, p.ID, false); err == nil {
+		t.Fatal("a reverted proposal was undone again")
+	} else {
+		mustContain(t, err.Error(), "is reverted; only a proposal that is executed can be undone")
+	}
 	if b, _ := os.ReadFile(filepath.Join(h.ws, "doc.txt")); string(b) != "one\ntwo\n" {
 		t.Fatalf("forced undo: %q", b)
 	}

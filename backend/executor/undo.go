@@ -334,17 +334,16 @@ func (x *Executor) Redo(ctx context.Context, id string, force bool) (*Result, er
 func (x *Executor) swing(ctx context.Context, id string, force, toPost bool) (*Result, error) {
 	unlock := x.locks.lock(id)
 	defer unlock()
-	from, to, ev, phase, verb := proposal.StatusExecuted, proposal.StatusReverted, store.EventReverted, store.PhaseUndoing, "undo"
+	from, to, ev, phase, verb, past := proposal.StatusExecuted, proposal.StatusReverted, store.EventReverted, store.PhaseUndoing, "undo", "undone"
 	if toPost {
-		from, to, ev, phase, verb = proposal.StatusReverted, proposal.StatusExecuted, store.EventExecuted, store.PhaseRedoing, "redo"
+		from, to, ev, phase, verb, past = proposal.StatusReverted, proposal.StatusExecuted, store.EventExecuted, store.PhaseRedoing, "redo", "redone"
 	}
 	p, err := x.cfg.Store.GetProposal(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if p.Status != from {
-		return nil, errs.New(errs.CodeConflict, fmt.Sprintf("proposal %s is %s; only an %s proposal can be %s", id, p.Status, from,
-			map[bool]string{false: "undone", true: "redone"}[toPost]))
+		return nil, errs.New(errs.CodeConflict, fmt.Sprintf("proposal %s is %s; only a proposal that is %s can be %s", id, p.Status, from, past))
 	}
 	steps, err := x.cfg.Store.ListSteps(ctx, id)
 	if err != nil {
@@ -352,7 +351,7 @@ func (x *Executor) swing(ctx context.Context, id string, force, toPost bool) (*R
 	}
 	for _, s := range steps {
 		if s.Post.Kind == store.StateUnknown {
-			return nil, fmt.Errorf("proposal %s has a command whose after-state was never recorded; it cannot be %sne", id, verb[:2])
+			return nil, fmt.Errorf("proposal %s has a command whose after-state was never recorded; it cannot be %s", id, past)
 		}
 	}
 	w, err := OpenWorkspace(x.cfg.Roots, p.Workspace, x.cfg.Protected)
