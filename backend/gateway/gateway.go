@@ -77,6 +77,10 @@ type Config struct {
 	// proposal is carried out (executed or failed): set when this process
 	// executes what is approved.
 	Settles bool
+	// Screen, when set, is given every proposal just submitted and returns it
+	// as it then is: the person's rules may have decided it at once. The
+	// gateway itself never decides.
+	Screen func(ctx context.Context, p *proposal.Proposal) *proposal.Proposal
 }
 
 // Server is the gateway. Start it once; Close it once or more.
@@ -319,3 +323,8 @@ func (s *Server) Close() error {
 // SetObserve sets Config.Observe before Start (the executor is built after
 // the gateway).
 func (s *Server) SetObserve(f func(ctx context.Context, id string) error) { s.cfg.Observe = f }
+
+// SetScreen sets Config.Screen before Start.
+func (s *Server) SetScreen(f func(ctx context.Context, p *proposal.Proposal) *proposal.Proposal) {
+	s.cfg.Screen = f
+}

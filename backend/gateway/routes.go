@@ -167,6 +167,9 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	if ref != "" {
 		s.remember(agent, ref, stored.ID)
 	}
+	if s.cfg.Screen != nil {
+		stored = s.cfg.Screen(context.WithoutCancel(r.Context()), stored)
+	}
 	w.Header().Set("Location", "/v1/proposals/"+stored.ID)
 	writeJSON(w, http.StatusCreated, s.view(stored))
 }
