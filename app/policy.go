@@ -53,7 +53,9 @@ func (a *App) SetBudget(agent string, b policy.Budget) error {
 
 // AcceptRulesFile applies the rules file as changed outside the window, if
 // it is still what the person reviewed (sha256).
-func (a *App) AcceptRulesFile(sha256 string) error { return a.core.AcceptRulesFile(a.ctx, sha256, a.user) }
+func (a *App) AcceptRulesFile(sha256 string) error {
+	return a.core.AcceptRulesFile(a.ctx, sha256, a.user)
+}
 
 // RejectRulesFile puts the accepted rules back into the rules file.
 func (a *App) RejectRulesFile() error { return a.core.RejectRulesFile(a.ctx) }

@@ -22,8 +22,8 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"countersign/backend/errs"
-	"countersign/backend/proposal"
 	"countersign/backend/policy"
+	"countersign/backend/proposal"
 	"countersign/backend/queue"
 	"countersign/backend/store"
 )
