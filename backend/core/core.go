@@ -143,7 +143,7 @@ func Open(o Options) (*Core, error) {
 			return c.Keys.Keys()
 		}})
 	gw.SetObserve(c.Executor.Observe)
-	gw.SetScreen(c.Screen)
+	gw.SetSubmit(c.Submit)
 	c.openPolicy(context.Background())
 	c.runCtx, c.stopRuns = context.WithCancel(context.Background())
 	return c, nil

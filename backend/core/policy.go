@@ -448,57 +448,81 @@ func (c *Core) emitPolicy() {
 	}
 }
 
-// Submit queues p and screens it against the rules (see Screen).
+// Submit queues p, screened by the person's rules: while agents are paused
+// it is denied; a deny rule denies it; if rules allow every target (within
+// the agent's budget) it is approved and carried out through the same signed,
+// undoable path as a person's approval; otherwise it waits for the person.
+// The evaluation is stored with the proposal, in the same transaction. It
+// returns the proposal as it then is; when a rule's decision cannot be made
+// (no signing key, say) the proposal stays pending, for the person.
 func (c *Core) Submit(ctx context.Context, p proposal.Proposal) (*proposal.Proposal, error) {
-	stored, err := c.Queue.Submit(ctx, p)
+	var d policy.Decision
+	stored, err := c.Queue.SubmitWith(ctx, p, func(p *proposal.Proposal) []store.Event {
+		var ev store.Event
+		d, ev = c.evaluate(ctx, p)
+		return []store.Event{ev}
+	})
 	if err != nil {
 		return nil, err
 	}
-	return c.Screen(ctx, stored), nil
+	return c.settle(context.WithoutCancel(ctx), stored, d), nil
 }
 
-// Screen decides a newly submitted proposal by the rules, if they decide it:
-// while agents are paused it is denied; a deny rule denies it; if rules
-// allow every target (within the agent's budget) it is approved and carried
-// out through the same signed, undoable path as a person's approval. The
-// evaluation is recorded either way. It returns the proposal as it now is;
-// on any failure the proposal stays pending, for the person.
-func (c *Core) Screen(ctx context.Context, p *proposal.Proposal) *proposal.Proposal {
-	if p == nil || p.Status != proposal.StatusPending {
-		return p
-	}
+// evaluate decides p by the pause and the rules, and returns the decision
+// with the event that records it.
+func (c *Core) evaluate(ctx context.Context, p *proposal.Proposal) (policy.Decision, store.Event) {
 	now := c.now()
 	var d policy.Decision
 	c.policy.mu.RLock()
-	paused, engine := !c.policy.pausedAt.IsZero(), c.policy.engine
-	seq := c.policy.version.Seq
+	paused, engine, seq := !c.policy.pausedAt.IsZero(), c.policy.engine, c.policy.version.Seq
+	budgeted := len(c.policy.accepted.Budgets) > 0
 	c.policy.mu.RUnlock()
 	if paused {
 		d = policy.Decision{Outcome: policy.OutcomeDeny, DecidedBy: []string{"pause"},
 			Reasons: []string{"Countersign is paused: every agent is stopped until the person resumes them"}}
 	} else {
-		u, err := c.Store.AgentUsage(ctx, p.AgentID, now.Add(-budgetWindow))
-		if err != nil {
-			c.logf("policy: budget usage of %s: %v", p.AgentID, err)
-			u = store.Usage{Writes: 1 << 30, Deletes: 1 << 30, Bytes: 1 << 62} // unknown usage is never within budget
+		var in policy.Input
+		in.Now = now
+		if budgeted {
+			u, err := c.Store.AgentUsage(ctx, p.AgentID, now.Add(-budgetWindow))
+			if err != nil {
+				c.logf("policy: budget usage of %s: %v", p.AgentID, err)
+				u = store.Usage{Writes: 1 << 30, Deletes: 1 << 30, Bytes: 1 << 62} // unknown usage is never within budget
+			}
+			in.Usage = policy.Usage{Writes: u.Writes, Deletes: u.Deletes, Bytes: u.Bytes}
 		}
-		d = engine.Evaluate(p, policy.Input{Now: now, Usage: policy.Usage{Writes: u.Writes, Deletes: u.Deletes, Bytes: u.Bytes}})
+		d = engine.Evaluate(p, in)
 	}
-	ev := store.Evaluation{Event: store.Event{At: now, ProposalID: p.ID, AgentID: p.AgentID, Type: store.EventPolicyEvaluated}}
-	ev.Event.Data, _ = json.Marshal(struct {
-		policy.Decision
-		RulesVersion int64 `json:"rules_version"`
-	}{d, seq})
+	// What the audit record needs: the outcome, the deciding rules and why.
+	// The targets are the proposal's own (in its "proposed" record), and an
+	// ask has no reasons worth the cost of redacting them on every submission.
+	rec := evaluationRecord{Outcome: d.Outcome, DecidedBy: d.DecidedBy, RulesVersion: seq}
 	if d.Outcome != policy.OutcomeAsk {
-		ev.Rules = d.DecidedBy
+		rec.Reasons = d.Reasons
+		for _, t := range d.Targets {
+			if t.Outcome == d.Outcome {
+				rec.Targets = append(rec.Targets, t)
+			}
+		}
 	}
-	if d.Outcome == policy.OutcomeAllow {
-		u := policy.UsageOf(p)
-		ev.Approved = &store.Usage{Writes: u.Writes, Deletes: u.Deletes, Bytes: u.Bytes}
-	}
-	if err := c.Store.RecordEvaluation(ctx, ev); err != nil {
-		c.logf("policy: record the evaluation of %s: %v", p.ID, err)
-		return p // unrecorded: the person decides
+	ev := store.Event{At: now, Type: store.EventPolicyEvaluated}
+	ev.Data, _ = json.Marshal(rec)
+	return d, ev
+}
+
+// evaluationRecord is the data of a policy.evaluated event.
+type evaluationRecord struct {
+	Outcome      policy.Outcome          `json:"outcome"`
+	DecidedBy    []string                `json:"decided_by,omitempty"`
+	Reasons      []string                `json:"reasons,omitempty"`
+	Targets      []policy.TargetDecision `json:"targets,omitempty"` // those that decided the outcome
+	RulesVersion int64                   `json:"rules_version"`
+}
+
+// settle acts on the rules' decision about a proposal just stored.
+func (c *Core) settle(ctx context.Context, p *proposal.Proposal, d policy.Decision) *proposal.Proposal {
+	if p == nil || p.Status != proposal.StatusPending {
+		return p
 	}
 	if len(d.Used) > 0 {
 		c.policy.mu.Lock()
@@ -512,16 +536,26 @@ func (c *Core) Screen(ctx context.Context, p *proposal.Proposal) *proposal.Propo
 		c.emitPolicy()
 	}
 	var verdict proposal.Verdict
-	var reason string
 	switch d.Outcome {
 	case policy.OutcomeDeny:
-		verdict, reason = proposal.VerdictDeny, strings.Join(d.Reasons, "; ")
+		verdict = proposal.VerdictDeny
 	case policy.OutcomeAllow:
-		verdict, reason = proposal.VerdictApprove, strings.Join(d.Reasons, "; ")
+		verdict = proposal.VerdictApprove
 	default:
 		return p
 	}
-	out, err := c.decide(ctx, p.ID, Decision{Verdict: verdict, Reason: reason, DecidedBy: decider(d.DecidedBy)}, true)
+	var approved *store.Usage
+	if d.Outcome == policy.OutcomeAllow {
+		u := policy.UsageOf(p)
+		approved = &store.Usage{Writes: u.Writes, Deletes: u.Deletes, Bytes: u.Bytes}
+	}
+	// The use is counted before the decision: a budget is never exceeded
+	// because its usage was not yet written.
+	if err := c.Store.RecordRuleUse(ctx, p.ID, p.AgentID, c.now(), d.DecidedBy, approved); err != nil {
+		c.logf("policy: record the rules' use for %s: %v; it is left for the person", p.ID, err)
+		return p
+	}
+	out, err := c.decide(ctx, p.ID, Decision{Verdict: verdict, Reason: strings.Join(d.Reasons, "; "), DecidedBy: decider(d.DecidedBy)}, true)
 	if err != nil {
 		c.logf("policy: %s %s by rule: %v; it is left for the person", verdict, p.ID, err)
 		return p

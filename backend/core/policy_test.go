@@ -14,6 +14,9 @@ import (
 
 	"countersign/backend/config"
 	"countersign/backend/errs"
+	"countersign/backend/gateway/api"
+	"countersign/backend/gateway/client"
+	"countersign/backend/gateway/token"
 	"countersign/backend/keystore"
 	"countersign/backend/policy"
 	"countersign/backend/proposal"
@@ -442,4 +445,52 @@ func TestBuiltinRulesCannotBeRevoked(t *testing.T) {
 		}
 	}
 	t.Fatal("no built-in rule listed")
+}
+
+// An agent learns of the rules' decision in the answer to its submission,
+// through the real gateway, and the gateway never decides by itself.
+func TestGatewaySubmissionIsScreened(t *testing.T) {
+	e := openPolicyCore(t, t.TempDir(), true)
+	ctx := context.Background()
+	if err := e.c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e.c.GatewayErr != nil {
+		t.Fatal(e.c.GatewayErr)
+	}
+	tok, _, err := token.Add(ctx, e.c.Store, "claude-code", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := client.New(e.c.Gateway.Discovery(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	req := api.SubmitRequest{Summary: "write", Workspace: e.ws,
+		Actions: []proposal.Action{{Kind: proposal.KindFileWrite, Path: "a.txt", Content: "x\n"}}}
+	got, err := cl.Submit(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != proposal.StatusPending {
+		t.Fatalf("without rules: %s", got.Status)
+	}
+	if err := e.c.ApplyRole(ctx, policy.RoleEditor, e.ws, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = cl.Submit(ctx, req); err != nil || got.Status != proposal.StatusApproved {
+		t.Fatalf("editor role: %+v %v, want approved in the answer", got, err)
+	}
+	del := req
+	del.Actions = []proposal.Action{{Kind: proposal.KindFileDelete, Path: "a.txt"}}
+	if got, err = cl.Submit(ctx, del); err != nil || got.Status != proposal.StatusPending {
+		t.Fatalf("a delete under the editor role: %+v %v, want pending", got, err)
+	}
+	if err := e.c.SetPaused(ctx, true, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = cl.Submit(ctx, req); err != nil || got.Status != proposal.StatusDenied {
+		t.Fatalf("paused: %+v %v, want denied in the answer", got, err)
+	}
 }

@@ -77,10 +77,10 @@ type Config struct {
 	// proposal is carried out (executed or failed): set when this process
 	// executes what is approved.
 	Settles bool
-	// Screen, when set, is given every proposal just submitted and returns it
-	// as it then is: the person's rules may have decided it at once. The
+	// Submit, when set, queues a proposal instead of Queue.Submit: the core
+	// screens it by the person's rules, which may decide it at once. The
 	// gateway itself never decides.
-	Screen func(ctx context.Context, p *proposal.Proposal) *proposal.Proposal
+	Submit func(ctx context.Context, p proposal.Proposal) (*proposal.Proposal, error)
 }
 
 // Server is the gateway. Start it once; Close it once or more.
@@ -324,7 +324,7 @@ func (s *Server) Close() error {
 // the gateway).
 func (s *Server) SetObserve(f func(ctx context.Context, id string) error) { s.cfg.Observe = f }
 
-// SetScreen sets Config.Screen before Start.
-func (s *Server) SetScreen(f func(ctx context.Context, p *proposal.Proposal) *proposal.Proposal) {
-	s.cfg.Screen = f
+// SetSubmit sets Config.Submit before Start.
+func (s *Server) SetSubmit(f func(ctx context.Context, p proposal.Proposal) (*proposal.Proposal, error)) {
+	s.cfg.Submit = f
 }

@@ -158,7 +158,11 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		s.tooMany(w, 30*time.Second, fmt.Sprintf("this agent has %d or more proposals waiting for a decision; wait for some to be decided, or withdraw some", s.budget.b.MaxPending))
 		return
 	}
-	stored, err := s.cfg.Queue.Submit(r.Context(), *p)
+	submit := s.cfg.Queue.Submit
+	if s.cfg.Submit != nil {
+		submit = s.cfg.Submit
+	}
+	stored, err := submit(r.Context(), *p)
 	release(err == nil)
 	if err != nil {
 		s.fail(w, fromValidation(err))
@@ -166,9 +170,6 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	if ref != "" {
 		s.remember(agent, ref, stored.ID)
-	}
-	if s.cfg.Screen != nil {
-		stored = s.cfg.Screen(context.WithoutCancel(r.Context()), stored)
 	}
 	w.Header().Set("Location", "/v1/proposals/"+stored.ID)
 	writeJSON(w, http.StatusCreated, s.view(stored))

@@ -511,6 +511,14 @@ func summaryOf(p *proposal.Proposal) Summary {
 // it with its agent in one transaction; and announces it. What the agent set
 // in those fields is ignored, except a deadline, which must lie in the future.
 func (q *Queue) Submit(ctx context.Context, p proposal.Proposal) (*proposal.Proposal, error) {
+	return q.SubmitWith(ctx, p, nil)
+}
+
+// SubmitWith is Submit that calls screen, if not nil, with the proposal as
+// it will be stored (id, risk and deadline set) before storing it; the
+// events screen returns (its policy evaluation) are stored with it, in the
+// same transaction.
+func (q *Queue) SubmitWith(ctx context.Context, p proposal.Proposal, screen func(*proposal.Proposal) []store.Event) (*proposal.Proposal, error) {
 	if q.isClosed() {
 		return nil, errClosed
 	}
@@ -535,8 +543,12 @@ func (q *Queue) Submit(ctx context.Context, p proposal.Proposal) (*proposal.Prop
 	}
 
 	// Concurrent submissions may share one commit (see store.InsertProposal).
+	var extra []store.Event
+	if screen != nil {
+		extra = screen(&p)
+	}
 	sum := summaryOf(&p)
-	err = q.st.InsertProposalThen(ctx, &p, func() {
+	err = q.st.InsertProposalWith(ctx, &p, extra, func() {
 		q.enqueue(Event{Type: EventSubmitted, ProposalID: p.ID, Status: p.Status, At: now, Summary: &sum})
 	})
 	if err != nil {

@@ -34,16 +34,6 @@ type RuleUse struct {
 	LastUsed time.Time
 }
 
-// Evaluation is a policy decision about one proposal, to be recorded.
-type Evaluation struct {
-	Event Event // of type policy.evaluated, with the decision as data
-	// Rules are the ids of the rules that decided; each one's use is counted.
-	Rules []string
-	// Approved, when set, is what the rules approved, counted against the
-	// agent's budget.
-	Approved *Usage
-}
-
 // AddPolicyVersion stores an accepted rule set with the event e (rule.created,
 // rule.revoked or settings.changed) and its audit record, in one transaction.
 func (s *Store) AddPolicyVersion(ctx context.Context, v PolicyVersion, e Event) (int64, error) {
@@ -92,28 +82,19 @@ func (s *Store) LatestPolicyVersions(ctx context.Context, n int) ([]PolicyVersio
 	return out, s.wrap("read rules", rows.Err())
 }
 
-// RecordEvaluation stores a policy decision: its event and audit record, the
-// use of each deciding rule and, for an approval, the agent's budget usage,
-// in one transaction.
-func (s *Store) RecordEvaluation(ctx context.Context, ev Evaluation) error {
-	e := ev.Event
-	if e.Type != EventPolicyEvaluated || e.At.IsZero() || e.ProposalID == "" || (e.Data != nil && !json.Valid(e.Data)) {
-		return errors.New("store: an evaluation needs a policy.evaluated event with a time, a proposal and JSON data")
-	}
-	rec := s.eventRecord(&e)
-	return s.write(ctx, "record policy decision", func(tx *sql.Tx) error {
-		if err := s.insertEventTx(ctx, tx, &e, rec); err != nil {
-			return err
-		}
-		for _, id := range ev.Rules {
+// RecordRuleUse counts the use of each rule that decided proposal id and,
+// for an approval, what it approved for agent's budget, in one transaction.
+func (s *Store) RecordRuleUse(ctx context.Context, id, agent string, at time.Time, rules []string, approved *Usage) error {
+	return s.write(ctx, "record rule use", func(tx *sql.Tx) error {
+		for _, r := range rules {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO rule_uses(rule_id, uses, last_used) VALUES (?1, 1, ?2)
-				ON CONFLICT(rule_id) DO UPDATE SET uses = uses + 1, last_used = excluded.last_used`, id, e.At.UnixNano()); err != nil {
+				ON CONFLICT(rule_id) DO UPDATE SET uses = uses + 1, last_used = excluded.last_used`, r, at.UnixNano()); err != nil {
 				return err
 			}
 		}
-		if u := ev.Approved; u != nil {
+		if u := approved; u != nil {
 			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO policy_usage(proposal_id, agent_id, at, writes, deletes, bytes)
-				VALUES (?1, ?2, ?3, ?4, ?5, ?6)`, e.ProposalID, e.AgentID, e.At.UnixNano(), u.Writes, u.Deletes, u.Bytes); err != nil {
+				VALUES (?1, ?2, ?3, ?4, ?5, ?6)`, id, agent, at.UnixNano(), u.Writes, u.Deletes, u.Bytes); err != nil {
 				return err
 			}
 		}
