@@ -156,9 +156,12 @@ describe('History', () => {
     expect(backend.calls).toContain('undo p5');
     expect(document.querySelector('.banner strong')?.textContent).toBe('Undone');
     expect(document.querySelector('.action-bar [role="status"]')?.textContent).toContain('Undone: Decided 5');
-    // Plain r is not redo.
+    // Plain r is not redo: it opens the Rules (and r again leaves them).
     await press('r');
     expect(backend.calls.filter((c) => c.startsWith('redo'))).toHaveLength(0);
+    expect(screen.getByRole('tab', { selected: true }).textContent).toBe('Rules');
+    await press('r');
+    await press('h');
     await press('R', window, { shiftKey: true });
     expect(backend.calls).toContain('redo p5');
     expect(document.querySelector('.banner strong')?.textContent).toBe('Executed');
