@@ -233,6 +233,11 @@ func (b *bridge) call(w http.ResponseWriter, r *http.Request) {
 		if id, err = arg[string](c.Args, 0); err == nil {
 			result, err = a.Preview(id)
 		}
+	case "HistoryPreview":
+		var id string
+		if id, err = arg[string](c.Args, 0); err == nil {
+			result, err = a.HistoryPreview(id)
+		}
 	case "Secrets":
 		var id string
 		if id, err = arg[string](c.Args, 0); err == nil {

@@ -8,6 +8,7 @@ export {
   Deny,
   ExportTimeline,
   Get,
+  HistoryPreview,
   Info,
   Insights,
   ListDecided,

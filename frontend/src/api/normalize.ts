@@ -35,6 +35,7 @@ import type {
   NamedCount,
   Outcome,
   Page,
+  PastPreview,
   PathChange,
   PathState,
   PreviewAction,
@@ -596,6 +597,11 @@ export function previewAction(v: unknown, i: number): PreviewAction {
 
 export function previewActions(v: unknown): PreviewAction[] {
   return arr(v).map(previewAction);
+}
+
+export function pastPreview(v: unknown): PastPreview {
+  const o = obj(v);
+  return { basis: o.basis === 'recorded' ? 'recorded' : 'now', actions: previewActions(o.actions) };
 }
 
 function gridCell(v: unknown): GridCell {

@@ -424,6 +424,19 @@ export interface PreviewAction {
   error?: string;
 }
 
+/**
+ * What a past proposal's preview compares: "recorded", the states the
+ * execution journal kept from before and after it was carried out (what was
+ * approved); "now", the files as they are now (nothing was carried out).
+ */
+export type PreviewBasis = 'recorded' | 'now';
+
+/** The previews of a proposal in the history. */
+export interface PastPreview {
+  basis: PreviewBasis;
+  actions: PreviewAction[];
+}
+
 export interface WindowQuery {
   sheet: string;
   first_row: number;

@@ -281,6 +281,38 @@ export namespace app {
 		}
 	}
 	
+	export class PastPreview {
+	    basis: string;
+	    actions: preview.Action[];
+	
+	    static createFrom(source: any = {}) {
+	        return new PastPreview(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.basis = source["basis"];
+	        this.actions = this.convertValues(source["actions"], preview.Action);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	
 	export class TokenCheck {
 	    present: boolean;
