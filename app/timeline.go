@@ -28,10 +28,13 @@ type TimelineQuery struct {
 	// From and To are RFC 3339 times: created at or after From, and before To.
 	From   string `json:"from"`
 	To     string `json:"to"`
-	Path   string `json:"path"`
-	Text   string `json:"text"`
-	Cursor string `json:"cursor"`
-	Limit  int    `json:"limit"`
+	Path string `json:"path"`
+	Text string `json:"text"`
+	// IDs, when set, keeps only these proposals: which of those that just
+	// changed match the filters (one page, no cursor).
+	IDs    []string `json:"ids"`
+	Cursor string   `json:"cursor"`
+	Limit  int      `json:"limit"`
 }
 
 // TimelineEntry is one proposal on the timeline, with its decision.
@@ -78,8 +81,11 @@ func (q TimelineQuery) toStoreQuery() (store.TimelineQuery, error) {
 	if q.Limit < 0 {
 		return bad("the page size must not be negative")
 	}
+	if len(q.IDs) > store.MaxTimelineIDs {
+		return bad(fmt.Sprintf("more than %d ids", store.MaxTimelineIDs))
+	}
 	out := store.TimelineQuery{Agent: strings.TrimSpace(q.Agent), Path: strings.TrimSpace(q.Path), Text: q.Text,
-		Cursor: q.Cursor, Limit: q.Limit}
+		IDs: q.IDs, Cursor: q.Cursor, Limit: q.Limit}
 	var err error
 	if out.From, err = parseQueryTime("from", q.From); err != nil {
 		return store.TimelineQuery{}, err
@@ -127,6 +133,13 @@ func (a *App) Timeline(q TimelineQuery) (TimelinePage, error) {
 	sq, err := q.toStoreQuery()
 	if err != nil {
 		return TimelinePage{}, err
+	}
+	if len(sq.IDs) > 0 && (strings.TrimSpace(sq.Text) != "" || sq.Path != "") {
+		// Proposals that just changed may not be indexed yet: the search
+		// among them reads an index brought up to date first.
+		if _, err := a.core.Store.IndexText(a.ctx, 0); err != nil {
+			return TimelinePage{}, err
+		}
 	}
 	items, next, err := a.core.Store.Timeline(a.ctx, sq)
 	if err != nil {

@@ -215,6 +215,16 @@ func TestTimelineFilters(t *testing.T) {
 			}},
 		{"only punctuation", TimelineQuery{Text: `" ( *`}, func(tlFixture) bool { return false }},
 	}
+	// Some ids, as the History asks which of the proposals that just
+	// changed match its filters.
+	some := map[string]bool{}
+	var someIDs []string
+	for i, f := range fs {
+		if i%4 == 1 || i%7 == 0 {
+			some[f.id] = true
+			someIDs = append(someIDs, f.id)
+		}
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			want := expect(fs, tc.keep)
@@ -223,7 +233,19 @@ func TestTimelineFilters(t *testing.T) {
 					t.Errorf("limit %d: ids differ (-got +want):\n%s", limit, diff)
 				}
 			}
+			q := tc.q
+			q.IDs = append(someIDs, "01JNOSUCHPROPOSAL000000000")
+			wantSome := expect(fs, func(f tlFixture) bool { return some[f.id] && tc.keep(f) })
+			if diff := cmp.Diff(allPages(t, s, q, 200), wantSome); diff != "" {
+				t.Errorf("by ids: ids differ (-got +want):\n%s", diff)
+			}
 		})
+	}
+	if _, _, err := s.Timeline(context.Background(), TimelineQuery{IDs: make([]string, MaxTimelineIDs+1)}); !errors.Is(err, ErrBadQuery) {
+		t.Errorf("too many ids gave %v", err)
+	}
+	if _, _, err := s.Timeline(context.Background(), TimelineQuery{IDs: someIDs[:1], Cursor: "Yzg6eA"}); !errors.Is(err, ErrBadQuery) {
+		t.Errorf("ids with a cursor gave %v", err)
 	}
 }
 

@@ -116,7 +116,7 @@ export function logError(message: string): void {
 
 /** The generated parameter type is a class; what crosses the bridge is its JSON. */
 function plainQuery(q: TimelineQuery): Parameters<typeof bindings.Timeline>[0] {
-  const plain = { ...q, statuses: [...q.statuses], kinds: [...q.kinds], risks: [...q.risks] };
+  const plain = { ...q, statuses: [...q.statuses], kinds: [...q.kinds], risks: [...q.risks], ids: [...(q.ids ?? [])] };
   return plain as unknown as Parameters<typeof bindings.Timeline>[0];
 }
 

@@ -538,6 +538,11 @@ export interface TimelineQuery extends TimelineFilters {
   /** The previous page's next; empty for the first page. */
   cursor: string;
   limit: number;
+  /**
+   * Only these proposals (at most 200; one page, no cursor): which of those
+   * that just changed match the filters.
+   */
+  ids?: string[];
 }
 
 /** A proposal on the timeline, with its decision. */

@@ -164,6 +164,7 @@ export class FakeBackend implements Backend {
     const words = q.text.toLowerCase().split(/\s+/).filter(Boolean);
     return this.history
       .filter((s) => {
+        if (q.ids && q.ids.length > 0 && !q.ids.includes(s.id)) return false;
         if (q.agent && s.agent_id !== q.agent) return false;
         if (q.statuses.length > 0 && !q.statuses.includes(s.status)) return false;
         if (q.risks.length > 0 && !q.risks.includes(s.risk)) return false;

@@ -163,6 +163,38 @@ describe('History', () => {
     expect(backend.calls.filter((c) => c === 'history preview p5')).toHaveLength(1);
   });
 
+  it('filters by several action kinds and risks at once', async () => {
+    const { backend } = await mountHistory((b) =>
+      b.history.push(
+        decided(5, 'executed', { kinds: ['file.write'], risk: 'low' }),
+        decided(6, 'executed', { kinds: ['command.run'], risk: 'high' }),
+        decided(7, 'executed', { kinds: ['net.request'], risk: 'critical' }),
+      ),
+    );
+    const kinds = screen.getByRole('button', { name: 'Action kind: Any action' });
+    fireEvent.click(kinds);
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Run command' }));
+    await act(flush);
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Network request' }));
+    await act(flush);
+    expect(titles()).toEqual(['Decided 6', 'Decided 7']);
+    const last = backend.calls.filter((c) => c.startsWith('timeline')).at(-1)!;
+    expect(last).toContain('"kinds":["command.run","net.request"]');
+    // Esc closes the list; the button says what is chosen.
+    await press('Escape', screen.getAllByRole('checkbox')[0]!);
+    expect(screen.queryAllByRole('checkbox')).toHaveLength(0);
+    expect(kinds.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(screen.getByRole('button', { name: 'Risk: Any risk' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: /critical/i }));
+    fireEvent.click(screen.getByRole('checkbox', { name: /high/i }));
+    await act(flush);
+    expect(backend.calls.filter((c) => c.startsWith('timeline')).at(-1)).toContain('"risks":["critical","high"]');
+    expect(titles()).toEqual(['Decided 6', 'Decided 7']);
+    fireEvent.click(screen.getByRole('checkbox', { name: /high/i }));
+    await act(flush);
+    expect(titles()).toEqual(['Decided 7']);
+  });
+
   it('says when nothing was decided yet', async () => {
     await mountHistory(() => undefined);
     expect(screen.getByText('Nothing decided yet')).toBeTruthy();

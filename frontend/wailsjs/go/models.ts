@@ -470,6 +470,7 @@ export namespace app {
 	    to: string;
 	    path: string;
 	    text: string;
+	    ids: string[];
 	    cursor: string;
 	    limit: number;
 	
@@ -487,6 +488,7 @@ export namespace app {
 	        this.to = source["to"];
 	        this.path = source["path"];
 	        this.text = source["text"];
+	        this.ids = source["ids"];
 	        this.cursor = source["cursor"];
 	        this.limit = source["limit"];
 	    }
