@@ -26,7 +26,8 @@ import (
 // nor skip rows on the pages after. Each filter has an index that yields its
 // proposals newest first (see migration 0007); a query with several filters
 // walks the index of one of them, chosen in the order agent, status, risk,
-// kind, and checks the others on each row. A filter with several values
+// kind (status only when it names at most maxStatusLegs statuses, if a risk
+// or kind is given too), and checks the others on each row. A filter with several values
 // walks one index range per value, merged newest first by SQLite.
 //
 // Text and Path are answered from the full-text index, whose documents sort
@@ -74,6 +75,9 @@ type TimelineItem struct {
 const (
 	timelineDefaultLimit = 50
 	timelineMaxLimit     = 200
+	// maxStatusLegs: with a risk or kind filter too, the status index is
+	// walked only for this many statuses at most.
+	maxStatusLegs = 2
 )
 
 // ErrBadQuery: a timeline query names an unknown status, kind or risk, or
@@ -336,14 +340,21 @@ func (q *TimelineQuery) build(limit int) (timelineSQL, error) {
 		args        []any
 	}
 	var legs []leg
-	switch {
-	case q.Agent != "":
-		legs = []leg{{"proposals_by_agent", "p.agent_id = ?", []any{q.Agent}}}
+	// Many statuses at once (the History sends every status but pending
+	// when none is chosen) narrow little: with a risk or a kind, walk their
+	// index and check the status on each row instead.
+	byStatus := len(q.Statuses) > 0 && (len(q.Risks) == 0 && len(q.Kinds) == 0 || len(dedupe(q.Statuses)) <= maxStatusLegs)
+	statusCheck := func() {
 		if len(q.Statuses) > 0 {
 			inList("p.status", len(q.Statuses), func(i int) any { return string(q.Statuses[i]) })
 		}
+	}
+	switch {
+	case q.Agent != "":
+		legs = []leg{{"proposals_by_agent", "p.agent_id = ?", []any{q.Agent}}}
+		statusCheck()
 		fallthrough
-	case len(q.Statuses) > 0:
+	case byStatus:
 		if legs == nil {
 			for _, st := range dedupe(q.Statuses) {
 				legs = append(legs, leg{"proposals_by_status", "p.status = ?", []any{string(st)}})
@@ -356,6 +367,7 @@ func (q *TimelineQuery) build(limit int) (timelineSQL, error) {
 			where = append(where, kindCheck(q.Kinds))
 		}
 	case len(q.Risks) > 0:
+		statusCheck()
 		for _, r := range dedupe(q.Risks) {
 			legs = append(legs, leg{"proposals_by_risk", "p.risk = ?", []any{string(r)}})
 		}
@@ -363,6 +375,7 @@ func (q *TimelineQuery) build(limit int) (timelineSQL, error) {
 			where = append(where, kindCheck(q.Kinds))
 		}
 	case len(q.Kinds) > 0:
+		statusCheck()
 		// A proposal holding several of the kinds is read from the first
 		// of their legs only.
 		ks := dedupe(q.Kinds)

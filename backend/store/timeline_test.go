@@ -213,6 +213,18 @@ func TestTimelineFilters(t *testing.T) {
 					(f.risk == proposal.RiskMedium || f.risk == proposal.RiskLow) &&
 					slices.ContainsFunc(f.paths, func(p string) bool { return underPath(p, "docs") })
 			}},
+		{"many statuses with kinds (walks the kinds)", TimelineQuery{Statuses: []proposal.Status{proposal.StatusDenied,
+			proposal.StatusExecuting, proposal.StatusExpired}, Kinds: []proposal.Kind{proposal.KindFileMove, proposal.KindCommandRun}},
+			func(f tlFixture) bool {
+				return f.status != proposal.StatusPending && (has(f.kinds, proposal.KindFileMove) || has(f.kinds, proposal.KindCommandRun))
+			}},
+		{"many statuses with risks and kinds (walks the risks)", TimelineQuery{Statuses: []proposal.Status{proposal.StatusDenied,
+			proposal.StatusExecuting, proposal.StatusFailed}, Risks: []proposal.Risk{proposal.RiskHigh, proposal.RiskLow},
+			Kinds: []proposal.Kind{proposal.KindFileWrite}},
+			func(f tlFixture) bool {
+				return f.status != proposal.StatusPending && (f.risk == proposal.RiskHigh || f.risk == proposal.RiskLow) &&
+					has(f.kinds, proposal.KindFileWrite)
+			}},
 		{"only punctuation", TimelineQuery{Text: `" ( *`}, func(tlFixture) bool { return false }},
 	}
 	// Some ids, as the History asks which of the proposals that just
