@@ -93,7 +93,9 @@ async function scrollTo(page, to) {
       el.scrollTop = Math.min(want, el.scrollHeight - el.clientHeight);
       await new Promise((r) => requestAnimationFrame(() => r()));
       if (el.scrollTop >= Math.min(want, el.scrollHeight - el.clientHeight) - 1 && el.scrollTop >= want - rowH && !el.querySelector('.row-placeholder')) return;
-      if (el.scrollTop >= el.scrollHeight - el.clientHeight - 1 && !el.querySelector('.row-placeholder')) return; // the end
+      // The end: the list knows its length ("History, N in all").
+      if (el.scrollTop >= el.scrollHeight - el.clientHeight - 1 && !el.querySelector('.row-placeholder') &&
+        el.getAttribute('aria-label')?.includes('in all')) return;
       if (performance.now() > deadline) throw new Error(`rows at ${to} never loaded`);
     }
   }, { to });
@@ -131,7 +133,11 @@ async function main() {
       const m = await metrics(cdp);
       const last = await page.$$eval('.history-list [role="option"]', (els) => Number(els.at(-1)?.getAttribute('aria-posinset') ?? 0));
       at[cp] = { ...m, last_row_in_dom: last };
-      if (cp === COUNT && last !== COUNT) throw new Error(`the list ended at row ${last}, not ${COUNT}`);
+      if (cp === COUNT && last !== COUNT) {
+        const why = await page.evaluate(() => [document.querySelector('.history-list [role="listbox"]')?.getAttribute('aria-label'),
+          document.querySelector('.history-list [role="alert"]')?.textContent].join(' / '));
+        throw new Error(`the list ended at row ${last}, not ${COUNT}: ${why}`);
+      }
       log(`at ${cp}: ${JSON.stringify(at[cp])}`);
     }
     const scrollMs = Date.now() - t;
