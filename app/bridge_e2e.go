@@ -128,6 +128,7 @@ func (b *bridge) routes() http.Handler {
 	mux.HandleFunc("POST /__bridge/call", b.call)
 	mux.HandleFunc("POST /__test/submit", b.submit)
 	mux.HandleFunc("POST /__test/seed", b.seed)
+	mux.HandleFunc("POST /__test/seed-history", b.seedHistory)
 	mux.HandleFunc("GET /__test/proposal/{id}", b.proposal)
 	files := http.FileServerFS(b.dist)
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
@@ -233,6 +234,11 @@ func (b *bridge) call(w http.ResponseWriter, r *http.Request) {
 		var id string
 		if id, err = arg[string](c.Args, 0); err == nil {
 			result, err = a.Preview(id)
+		}
+	case "HistoryPreview":
+		var id string
+		if id, err = arg[string](c.Args, 0); err == nil {
+			result, err = a.HistoryPreview(id)
 		}
 	case "Secrets":
 		var id string
@@ -400,6 +406,23 @@ func (b *bridge) seed(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error(), "seeded": i})
 			return
 		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"seeded": req.Count})
+}
+
+// seedHistory writes count past proposals straight into the database, the
+// newest decided now, for benchmarks of the History view.
+func (b *bridge) seedHistory(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Count int `json:"count"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Count < 0 || req.Count > 2_000_000 {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "want {\"count\": 0..2000000}"})
+		return
+	}
+	if err := b.s.core.Store.SeedHistory(r.Context(), req.Count, b.s.o.DataDir+"-seed", time.Now()); err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error()})
+		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"seeded": req.Count})
 }

@@ -12,6 +12,7 @@ import (
 	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"countersign/backend/errs"
+	"countersign/backend/preview"
 	"countersign/backend/proposal"
 	"countersign/backend/queue"
 	"countersign/backend/store"
@@ -27,10 +28,13 @@ type TimelineQuery struct {
 	// From and To are RFC 3339 times: created at or after From, and before To.
 	From   string `json:"from"`
 	To     string `json:"to"`
-	Path   string `json:"path"`
-	Text   string `json:"text"`
-	Cursor string `json:"cursor"`
-	Limit  int    `json:"limit"`
+	Path string `json:"path"`
+	Text string `json:"text"`
+	// IDs, when set, keeps only these proposals: which of those that just
+	// changed match the filters (one page, no cursor).
+	IDs    []string `json:"ids"`
+	Cursor string   `json:"cursor"`
+	Limit  int      `json:"limit"`
 }
 
 // TimelineEntry is one proposal on the timeline, with its decision.
@@ -77,8 +81,11 @@ func (q TimelineQuery) toStoreQuery() (store.TimelineQuery, error) {
 	if q.Limit < 0 {
 		return bad("the page size must not be negative")
 	}
+	if len(q.IDs) > store.MaxTimelineIDs {
+		return bad(fmt.Sprintf("more than %d ids", store.MaxTimelineIDs))
+	}
 	out := store.TimelineQuery{Agent: strings.TrimSpace(q.Agent), Path: strings.TrimSpace(q.Path), Text: q.Text,
-		Cursor: q.Cursor, Limit: q.Limit}
+		IDs: q.IDs, Cursor: q.Cursor, Limit: q.Limit}
 	var err error
 	if out.From, err = parseQueryTime("from", q.From); err != nil {
 		return store.TimelineQuery{}, err
@@ -126,6 +133,13 @@ func (a *App) Timeline(q TimelineQuery) (TimelinePage, error) {
 	sq, err := q.toStoreQuery()
 	if err != nil {
 		return TimelinePage{}, err
+	}
+	if len(sq.IDs) > 0 && (strings.TrimSpace(sq.Text) != "" || sq.Path != "") {
+		// Proposals that just changed may not be indexed yet: the search
+		// among them reads an index brought up to date first.
+		if _, err := a.core.Store.IndexText(a.ctx, 0); err != nil {
+			return TimelinePage{}, err
+		}
 	}
 	items, next, err := a.core.Store.Timeline(a.ctx, sq)
 	if err != nil {
@@ -262,4 +276,88 @@ func (a *App) exportTo(q store.TimelineQuery, path, format string) (ExportResult
 		return ExportResult{}, badQuery(err)
 	}
 	return ExportResult{Path: path, Count: n}, nil
+}
+
+// Bases of a past proposal's preview.
+const (
+	// BasisRecorded: computed from the before- and after-state the execution
+	// journal recorded, so it shows what was approved and carried out.
+	BasisRecorded = "recorded"
+	// BasisNow: computed from the files as they are now, as in the queue,
+	// since nothing was carried out (denied, expired, withdrawn, pending).
+	BasisNow = "now"
+)
+
+// PastPreview is what a past proposal changed, or would change.
+type PastPreview struct {
+	Basis   string            `json:"basis"`
+	Actions []*preview.Action `json:"actions"`
+}
+
+// HistoryPreview returns the previews of a proposal in the history. Once it
+// was carried out (whatever happened since: undone, failed, files edited
+// again), each action is compared between the states the execution journal
+// recorded before and after it, not with the disk; until then, with the
+// files as they are now, like Preview. An action the journal holds no file
+// state for (left out of a partial approval, a command) has no preview.
+func (a *App) HistoryPreview(id string) (PastPreview, error) {
+	p, err := a.core.Queue.Get(a.ctx, id)
+	if err != nil {
+		return PastPreview{}, err
+	}
+	if _, err := a.core.Store.GetExecution(a.ctx, id); errors.Is(err, store.ErrNotFound) {
+		return PastPreview{Basis: BasisNow, Actions: a.previews.Proposal(a.ctx, p)}, nil
+	} else if err != nil {
+		return PastPreview{}, err
+	}
+	steps, err := a.core.Store.ListSteps(a.ctx, id)
+	if err != nil {
+		return PastPreview{}, err
+	}
+	// The target of a file action is its last step with file states (the
+	// folders a write creates come before it).
+	target := map[int]store.UndoStep{}
+	for _, s := range steps {
+		if fileState(s.Pre.Kind) && fileState(s.Post.Kind) {
+			target[s.ActionIdx] = s
+		}
+	}
+	out := PastPreview{Basis: BasisRecorded, Actions: make([]*preview.Action, len(p.Actions))}
+	for i := range p.Actions {
+		s, ok := target[i]
+		if !ok {
+			out.Actions[i] = &preview.Action{Index: i, Kind: preview.KindNone}
+			if p.Actions[i].Path != "" {
+				out.Actions[i].Path = preview.Resolve(p, p.Actions[i].Path)
+			}
+			continue
+		}
+		before, err := a.recordedState(s.Pre)
+		if err == nil {
+			var after preview.State
+			if after, err = a.recordedState(s.Post); err == nil {
+				out.Actions[i] = a.previews.Recorded(a.ctx, p, i, before, after)
+				continue
+			}
+		}
+		if errors.Is(err, store.ErrPruned) {
+			err = errors.New("the content recorded when it was carried out has been removed by the retention setting")
+		}
+		out.Actions[i] = &preview.Action{Index: i, Kind: preview.KindError, Path: preview.Resolve(p, p.Actions[i].Path), Error: err.Error()}
+	}
+	return out, nil
+}
+
+func fileState(kind string) bool { return kind == store.StateFile || kind == store.StateAbsent }
+
+// recordedState reads the content of a recorded file state.
+func (a *App) recordedState(s store.PathState) (preview.State, error) {
+	if s.Kind != store.StateFile {
+		return preview.State{}, nil
+	}
+	b, err := a.core.Store.GetBlob(a.ctx, s.SHA)
+	if err != nil {
+		return preview.State{}, err
+	}
+	return preview.State{Content: b, Exists: true}, nil
 }

@@ -3,7 +3,8 @@
 // summary for binary files.
 //
 // It guarantees that previews are computed from the file as it is now,
-// resolved against the proposal's workspace; that it reads only regular
+// resolved against the proposal's workspace (or, for Recorded, from the
+// before and after content passed in, reading no file); that it reads only regular
 // files, never follows a symbolic link at the last component and never
 // blocks on a FIFO or device; that it reads at most Limits.MaxFileBytes of
 // any file; and that every renderer it calls is bounded (backend/diff and
@@ -157,6 +158,53 @@ func (pv *Previewer) Action(ctx context.Context, p *proposal.Proposal, i int) *A
 		return res
 	}
 	return res
+}
+
+// State is a file's content at one moment, as an execution journal recorded
+// it: Exists is false when there was no file.
+type State struct {
+	Content []byte
+	Exists  bool
+}
+
+// Recorded previews action i of p from its target's recorded before- and
+// after-state instead of the disk: for a proposal carried out, what the
+// person approved, whatever happened to the file since. It reads no file.
+// Actions with no content to compare (a move, a command) give KindNone.
+func (pv *Previewer) Recorded(ctx context.Context, p *proposal.Proposal, i int, before, after State) *Action {
+	if i < 0 || i >= len(p.Actions) {
+		return &Action{Index: i, Kind: KindError, Error: fmt.Sprintf("no action %d", i+1)}
+	}
+	a := &p.Actions[i]
+	res := &Action{Index: i, Kind: KindNone, kind: a.Kind}
+	if a.Path != "" {
+		res.Path = Resolve(p, a.Path)
+	}
+	fail := func(err error) *Action {
+		res.Kind, res.Diff, res.Sheet, res.Error = KindError, nil, nil, err.Error()
+		return res
+	}
+	for _, s := range []State{before, after} {
+		if int64(len(s.Content)) > pv.l.MaxFileBytes {
+			return fail(fmt.Errorf("%s is too large to preview: %d bytes, the limit is %d", res.Path, len(s.Content), pv.l.MaxFileBytes))
+		}
+	}
+	switch a.Kind {
+	case proposal.KindFileWrite, proposal.KindFileEdit, proposal.KindFileDelete, proposal.KindSheetUpdate:
+	default:
+		return res
+	}
+	if before.Exists && after.Exists && (a.Kind == proposal.KindSheetUpdate || isWorkbook(res.Path)) {
+		cs, err := pv.workbookDiff(ctx, before.Content, after.Content)
+		if err == nil {
+			res.Kind, res.Sheet = KindSheet, cs
+			return res
+		}
+		if a.Kind == proposal.KindSheetUpdate {
+			return fail(err)
+		}
+	}
+	return pv.text(res, before.Content, after.Content, before.Exists, after.Exists, fail)
 }
 
 func (pv *Previewer) text(res *Action, old, new []byte, oldExists, newExists bool, fail func(error) *Action) *Action {

@@ -173,3 +173,62 @@ func TestOldLines(t *testing.T) {
 		}
 	}
 }
+
+// TestRecorded: previews from recorded states compare those states, never
+// the file on disk.
+func TestRecorded(t *testing.T) {
+	ws := t.TempDir()
+	write(t, filepath.Join(ws, "notes.txt"), "what the disk holds now\n")
+	book := func(v int) []byte {
+		f := excelize.NewFile()
+		_ = f.SetCellValue("Sheet1", "A1", v)
+		b, err := f.WriteToBuffer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	tests := []struct {
+		name          string
+		action        proposal.Action
+		before, after State
+		kind          Kind
+		unified       string
+	}{
+		{"an edit", proposal.Action{Kind: proposal.KindFileEdit, Path: "notes.txt"},
+			State{[]byte("one\ntwo\n"), true}, State{[]byte("one\nTWO\n"), true}, KindText, "-two\n+TWO\n"},
+		{"a new file", proposal.Action{Kind: proposal.KindFileWrite, Path: "new.txt"},
+			State{}, State{[]byte("hello\n"), true}, KindText, "--- /dev/null"},
+		{"a deletion", proposal.Action{Kind: proposal.KindFileDelete, Path: "notes.txt"},
+			State{[]byte("gone\n"), true}, State{}, KindText, "+++ /dev/null"},
+		{"a spreadsheet update", proposal.Action{Kind: proposal.KindSheetUpdate, Path: "b.xlsx"},
+			State{book(1), true}, State{book(2), true}, KindSheet, ""},
+		{"a workbook written over", proposal.Action{Kind: proposal.KindFileWrite, Path: "b.xlsx"},
+			State{book(1), true}, State{book(2), true}, KindSheet, ""},
+		{"a spreadsheet that is not one", proposal.Action{Kind: proposal.KindSheetUpdate, Path: "b.xlsx"},
+			State{[]byte("PK\x03\x04 no"), true}, State{[]byte("PK\x03\x04 no!"), true}, KindError, ""},
+		{"a move has none", proposal.Action{Kind: proposal.KindFileMove, Path: "notes.txt", To: "n.txt"},
+			State{[]byte("x"), true}, State{[]byte("x"), true}, KindNone, ""},
+	}
+	pv := New(Limits{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &proposal.Proposal{Workspace: ws, Actions: []proposal.Action{tt.action}}
+			got := pv.Recorded(context.Background(), p, 0, tt.before, tt.after)
+			if got.Kind != tt.kind {
+				t.Fatalf("kind %q (error %q), want %q", got.Kind, got.Error, tt.kind)
+			}
+			if tt.unified != "" && (got.Diff == nil || !strings.Contains(got.Diff.Unified, tt.unified)) {
+				t.Errorf("diff %+v does not hold %q", got.Diff, tt.unified)
+			}
+			if got.Diff != nil && strings.Contains(got.Diff.Unified, "disk holds now") {
+				t.Error("the preview read the file on disk")
+			}
+		})
+	}
+	small := New(Limits{MaxFileBytes: 4})
+	p := &proposal.Proposal{Workspace: ws, Actions: []proposal.Action{{Kind: proposal.KindFileWrite, Path: "a.txt"}}}
+	if got := small.Recorded(context.Background(), p, 0, State{}, State{[]byte("too long"), true}); got.Kind != KindError {
+		t.Errorf("content over the limit: kind %q", got.Kind)
+	}
+}

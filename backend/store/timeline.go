@@ -26,7 +26,8 @@ import (
 // nor skip rows on the pages after. Each filter has an index that yields its
 // proposals newest first (see migration 0007); a query with several filters
 // walks the index of one of them, chosen in the order agent, status, risk,
-// kind, and checks the others on each row. A filter with several values
+// kind (status only when it names at most maxStatusLegs statuses, if a risk
+// or kind is given too), and checks the others on each row. A filter with several values
 // walks one index range per value, merged newest first by SQLite.
 //
 // Text and Path are answered from the full-text index, whose documents sort
@@ -50,10 +51,18 @@ type TimelineQuery struct {
 	// Text is full-text search over summary, rationale, action paths and the
 	// decision's reason. Words are matched whole, all of them; a word ending
 	// in * matches as a prefix. Other punctuation is taken literally.
-	Text   string
+	Text string
+	// IDs, when set, keeps only these proposals (at most MaxTimelineIDs):
+	// which of some proposals that just changed match the other filters.
+	// They are read by primary key, on one page (no cursor, Limit ignored);
+	// the search among them covers what the text index holds (IndexText).
+	IDs    []string
 	Cursor string // from the previous page; "" for the first
 	Limit  int    // default 50, at most 200
 }
+
+// MaxTimelineIDs bounds TimelineQuery.IDs.
+const MaxTimelineIDs = 200
 
 // TimelineItem is one proposal on the timeline.
 type TimelineItem struct {
@@ -66,6 +75,9 @@ type TimelineItem struct {
 const (
 	timelineDefaultLimit = 50
 	timelineMaxLimit     = 200
+	// maxStatusLegs: with a risk or kind filter too, the status index is
+	// walked only for this many statuses at most.
+	maxStatusLegs = 2
 )
 
 // ErrBadQuery: a timeline query names an unknown status, kind or risk, or
@@ -211,6 +223,12 @@ func (q *TimelineQuery) build(limit int) (timelineSQL, error) {
 		return timelineSQL{none: true}, nil
 	}
 	fts := len(match) > 0
+	if len(q.IDs) > MaxTimelineIDs {
+		return timelineSQL{}, fmt.Errorf("%w: more than %d ids", ErrBadQuery, MaxTimelineIDs)
+	}
+	if len(q.IDs) > 0 && q.Cursor != "" {
+		return timelineSQL{}, fmt.Errorf("%w: a query by ids has one page, so no cursor", ErrBadQuery)
+	}
 	cur, hasCur, err := decodeCursor(q.Cursor, fts)
 	if err != nil {
 		return timelineSQL{}, err
@@ -242,6 +260,40 @@ func (q *TimelineQuery) build(limit int) (timelineSQL, error) {
 			vs[i] = vals(i)
 		}
 		add(col+" IN ("+ph+")", vs...)
+	}
+
+	if len(q.IDs) > 0 {
+		// Each proposal by its key, checked against every filter; the
+		// search through its own document in the text index.
+		if q.Agent != "" {
+			add("p.agent_id = ?", q.Agent)
+		}
+		if len(q.Statuses) > 0 {
+			inList("p.status", len(q.Statuses), func(i int) any { return string(q.Statuses[i]) })
+		}
+		if len(q.Risks) > 0 {
+			inList("p.risk", len(q.Risks), func(i int) any { return string(q.Risks[i]) })
+		}
+		if len(q.Kinds) > 0 {
+			where = append(where, kindCheck(q.Kinds))
+		}
+		ids := dedupe(q.IDs)
+		conds := append([]string{"p.id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"}, where...)
+		all := make([]any, 0, len(ids)+len(args)+2)
+		for _, id := range ids {
+			all = append(all, id)
+		}
+		all = append(all, args...)
+		from := "proposals p"
+		if fts {
+			from = "proposals p CROSS JOIN timeline_docs td ON td.proposal_id = p.id CROSS JOIN timeline_fts f ON f.rowid = td.doc"
+			conds = append(conds, "timeline_fts MATCH ?")
+			all = append(all, strings.Join(match, " AND "))
+		}
+		return timelineSQL{sql: `SELECT ` + timelineColumns + ` FROM ` + from + `
+			LEFT JOIN decisions d ON d.proposal_id = p.id
+			WHERE ` + strings.Join(conds, " AND ") + `
+			ORDER BY p.created_at DESC, p.id DESC LIMIT ?`, args: append(all, limit)}, nil
 	}
 
 	if fts {
@@ -288,14 +340,21 @@ func (q *TimelineQuery) build(limit int) (timelineSQL, error) {
 		args        []any
 	}
 	var legs []leg
-	switch {
-	case q.Agent != "":
-		legs = []leg{{"proposals_by_agent", "p.agent_id = ?", []any{q.Agent}}}
+	// Many statuses at once (the History sends every status but pending
+	// when none is chosen) narrow little: with a risk or a kind, walk their
+	// index and check the status on each row instead.
+	byStatus := len(q.Statuses) > 0 && (len(q.Risks) == 0 && len(q.Kinds) == 0 || len(dedupe(q.Statuses)) <= maxStatusLegs)
+	statusCheck := func() {
 		if len(q.Statuses) > 0 {
 			inList("p.status", len(q.Statuses), func(i int) any { return string(q.Statuses[i]) })
 		}
+	}
+	switch {
+	case q.Agent != "":
+		legs = []leg{{"proposals_by_agent", "p.agent_id = ?", []any{q.Agent}}}
+		statusCheck()
 		fallthrough
-	case len(q.Statuses) > 0:
+	case byStatus:
 		if legs == nil {
 			for _, st := range dedupe(q.Statuses) {
 				legs = append(legs, leg{"proposals_by_status", "p.status = ?", []any{string(st)}})
@@ -308,6 +367,7 @@ func (q *TimelineQuery) build(limit int) (timelineSQL, error) {
 			where = append(where, kindCheck(q.Kinds))
 		}
 	case len(q.Risks) > 0:
+		statusCheck()
 		for _, r := range dedupe(q.Risks) {
 			legs = append(legs, leg{"proposals_by_risk", "p.risk = ?", []any{string(r)}})
 		}
@@ -315,6 +375,7 @@ func (q *TimelineQuery) build(limit int) (timelineSQL, error) {
 			where = append(where, kindCheck(q.Kinds))
 		}
 	case len(q.Kinds) > 0:
+		statusCheck()
 		// A proposal holding several of the kinds is read from the first
 		// of their legs only.
 		ks := dedupe(q.Kinds)
@@ -375,6 +436,9 @@ func (s *Store) Timeline(ctx context.Context, q TimelineQuery) ([]TimelineItem, 
 		limit = timelineDefaultLimit
 	}
 	limit = min(limit, timelineMaxLimit)
+	if len(q.IDs) > 0 {
+		limit = timelineMaxLimit
+	}
 	tq, err := q.build(limit + 1)
 	if err != nil || tq.none {
 		return []TimelineItem{}, "", err

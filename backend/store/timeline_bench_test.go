@@ -108,6 +108,19 @@ func BenchmarkTimeline1M(b *testing.B) {
 		{"combination", TimelineQuery{Agent: "agent-3", Statuses: []proposal.Status{proposal.StatusDenied},
 			Risks: []proposal.Risk{proposal.RiskLow, proposal.RiskHigh}, Kinds: []proposal.Kind{proposal.KindFileWrite}, To: mid}},
 		{"deep_page", TimelineQuery{Cursor: deep}},
+		// Several values of one filter, as the History's multi-choice
+		// filters send them: with every status a past proposal can have,
+		// which the History always sends when no status is chosen.
+		{"kinds_several", TimelineQuery{Kinds: []proposal.Kind{proposal.KindNetRequest, proposal.KindFileMove}}},
+		{"risks_several", TimelineQuery{Risks: []proposal.Risk{proposal.RiskHigh, proposal.RiskCritical}}},
+		// (Not command.run: in this fixture every command is pending, so
+		// its leg would read its whole index for nothing, about 20 ms.)
+		{"history_kinds", TimelineQuery{Statuses: historyStatuses, Kinds: []proposal.Kind{proposal.KindNetRequest, proposal.KindFileMove}}},
+		{"history_risks", TimelineQuery{Statuses: historyStatuses, Risks: []proposal.Risk{proposal.RiskHigh, proposal.RiskCritical}}},
+		{"history_kinds_risks", TimelineQuery{Statuses: historyStatuses, Kinds: []proposal.Kind{proposal.KindNetRequest, proposal.KindFileMove},
+			Risks: []proposal.Risk{proposal.RiskCritical, proposal.RiskMedium}}},
+		{"history_kinds_risks_rare", TimelineQuery{Statuses: historyStatuses, Kinds: []proposal.Kind{proposal.KindNetRequest},
+			Risks: []proposal.Risk{proposal.RiskCritical}}},
 	}
 	for _, tc := range queries {
 		b.Run(tc.name, func(b *testing.B) {
@@ -149,6 +162,10 @@ func BenchmarkTimeline1M(b *testing.B) {
 		})
 	})
 }
+
+// historyStatuses: every status but pending, as the History sends them.
+var historyStatuses = []proposal.Status{proposal.StatusApproved, proposal.StatusDenied, proposal.StatusExpired,
+	proposal.StatusWithdrawn, proposal.StatusExecuting, proposal.StatusExecuted, proposal.StatusFailed, proposal.StatusReverted}
 
 // timeQueries runs query b.N times and reports the p50 and p99 latency.
 func timeQueries(b *testing.B, query func() (int, error)) {

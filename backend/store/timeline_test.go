@@ -213,7 +213,29 @@ func TestTimelineFilters(t *testing.T) {
 					(f.risk == proposal.RiskMedium || f.risk == proposal.RiskLow) &&
 					slices.ContainsFunc(f.paths, func(p string) bool { return underPath(p, "docs") })
 			}},
+		{"many statuses with kinds (walks the kinds)", TimelineQuery{Statuses: []proposal.Status{proposal.StatusDenied,
+			proposal.StatusExecuting, proposal.StatusExpired}, Kinds: []proposal.Kind{proposal.KindFileMove, proposal.KindCommandRun}},
+			func(f tlFixture) bool {
+				return f.status != proposal.StatusPending && (has(f.kinds, proposal.KindFileMove) || has(f.kinds, proposal.KindCommandRun))
+			}},
+		{"many statuses with risks and kinds (walks the risks)", TimelineQuery{Statuses: []proposal.Status{proposal.StatusDenied,
+			proposal.StatusExecuting, proposal.StatusFailed}, Risks: []proposal.Risk{proposal.RiskHigh, proposal.RiskLow},
+			Kinds: []proposal.Kind{proposal.KindFileWrite}},
+			func(f tlFixture) bool {
+				return f.status != proposal.StatusPending && (f.risk == proposal.RiskHigh || f.risk == proposal.RiskLow) &&
+					has(f.kinds, proposal.KindFileWrite)
+			}},
 		{"only punctuation", TimelineQuery{Text: `" ( *`}, func(tlFixture) bool { return false }},
+	}
+	// Some ids, as the History asks which of the proposals that just
+	// changed match its filters.
+	some := map[string]bool{}
+	var someIDs []string
+	for i, f := range fs {
+		if i%4 == 1 || i%7 == 0 {
+			some[f.id] = true
+			someIDs = append(someIDs, f.id)
+		}
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -223,7 +245,19 @@ func TestTimelineFilters(t *testing.T) {
 					t.Errorf("limit %d: ids differ (-got +want):\n%s", limit, diff)
 				}
 			}
+			q := tc.q
+			q.IDs = append(someIDs, "01JNOSUCHPROPOSAL000000000")
+			wantSome := expect(fs, func(f tlFixture) bool { return some[f.id] && tc.keep(f) })
+			if diff := cmp.Diff(allPages(t, s, q, 200), wantSome); diff != "" {
+				t.Errorf("by ids: ids differ (-got +want):\n%s", diff)
+			}
 		})
+	}
+	if _, _, err := s.Timeline(context.Background(), TimelineQuery{IDs: make([]string, MaxTimelineIDs+1)}); !errors.Is(err, ErrBadQuery) {
+		t.Errorf("too many ids gave %v", err)
+	}
+	if _, _, err := s.Timeline(context.Background(), TimelineQuery{IDs: someIDs[:1], Cursor: "Yzg6eA"}); !errors.Is(err, ErrBadQuery) {
+		t.Errorf("ids with a cursor gave %v", err)
 	}
 }
 

@@ -25,6 +25,7 @@ run go-backend env COUNTERSIGN_BENCH_DESKTOP_BIN="$bin" go test -run '^$' -bench
 run window env COUNTERSIGN_BIN="$bin" bash build/scripts/with-session.sh go test -tags e2e -run '^$' -bench BenchmarkWindowColdStart -benchtime 5x ./app/
 run ui-model bash -c "cd frontend && npx vitest bench --run --reporter=default"
 run ui bash build/scripts/with-session.sh bash -c "cd frontend && COUNTERSIGN_E2E_BIN='$e2e' node e2e/bench.mjs"
+run ui-history bash build/scripts/with-session.sh bash -c "cd frontend && COUNTERSIGN_E2E_BIN='$e2e' node e2e/bench-history.mjs"
 
 echo
 printf '%-58s %s\n' "benchmark" "figures"
@@ -39,6 +40,21 @@ cat "$out"/go-backend.txt "$out"/window.txt | awk '
 # UI benchmark: one JSON line of results.
 if [[ -s "$out/ui.txt" ]]; then
   grep '^{' "$out/ui.txt" | tail -1 | sed 's/^/UI (browser, 10,000 pending): /'
+fi
+# History benchmark: one JSON line, shown as rows of the table.
+if [[ -s "$out/ui-history.txt" ]]; then
+  grep '^{' "$out/ui-history.txt" | tail -1 | node -e '
+    const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    const row = (name, figs) => console.log(name.padEnd(58) + " " + figs);
+    const f = r.first_page_ms;
+    row(`UI History first page painted (${r.history.toLocaleString("en")} past)`,
+      `p50 ${f.p50} ms  p99 ${f.p99} ms  max ${f.max} ms  n ${f.n}  first run ${f.first_run} ms  (goal < 50 ms)`);
+    for (const [n, m] of Object.entries(r.scroll.at)) {
+      row(`UI History scrolled to row ${Number(n).toLocaleString("en")}`,
+        `heap ${m.heap_mb} MB  DOM nodes ${m.dom_nodes}  last row in DOM ${m.last_row_in_dom}`);
+    }
+    row("UI History scroll through all rows", `${r.scroll.seconds} s  (${r.scroll.step_rows} rows per step)`);
+  '
 fi
 if [[ -s "$out/ui-model.txt" ]]; then
   echo "UI diff rows (vitest bench, ms: name hz min max mean ...):"

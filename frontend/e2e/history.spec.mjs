@@ -21,6 +21,15 @@ async function expectBanner(page, word) {
   await until(async () => (await bannerWord(page).catch(() => null)) === word, { what: `banner "${word}"` });
 }
 
+/** The selected entry shows the diffs of the approved meeting change, line by line. */
+async function expectApprovedDiff(page) {
+  const lines = await page.$$eval('.drow-line', (els) => els.map((e) => e.textContent ?? ''));
+  for (const want of ['Meeting on Monday.', 'Meeting moved to Tuesday.', 'Book the room', 'Send the agenda']) {
+    assert.ok(lines.some((l) => l.includes(want)), `no diff line with "${want}" in ${JSON.stringify(lines)}`);
+  }
+  assert.match(await page.textContent('.preview-basis'), /before and after it was carried out/);
+}
+
 describe('history, undo and redo', () => {
   const env = suite({ workspace: 'countersign-history-', viewport: { width: 1280, height: 860 } });
 
@@ -68,6 +77,11 @@ describe('history, undo and redo', () => {
     await expectBanner(page, 'Executed');
     const paths = await page.$$eval('.path-list li', (els) => els.map((e) => e.textContent));
     assert.deepEqual(paths.toSorted(), ['changednotes.md', 'createdtodo/today.md', 'folder createdtodo'].toSorted());
+    // The diffs are the change as approved, from what was recorded when it was carried out.
+    await page.waitForSelector('.actions[data-preview="ready"][data-basis="recorded"]');
+    await expectApprovedDiff(page);
+    await page.locator('#action-0').screenshot({ path: join(artifacts, 'history-diff-light.png') });
+    await page.screenshot({ path: join(artifacts, 'history-diff-window-light.png') });
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.screenshot({ path: join(artifacts, `history-executed-${scheme}.png`) });
@@ -133,6 +147,9 @@ describe('history, undo and redo', () => {
     assert.ok(readFileSync(notes).equals(original), 'notes.md restored byte for byte after overwriting');
     assert.equal(existsSync(todo), false);
     await expectBanner(page, 'Undone');
+    // Undone, and the file edited by hand in between: the preview is still what was approved.
+    await page.waitForSelector('.actions[data-preview="ready"][data-basis="recorded"]');
+    await expectApprovedDiff(page);
 
     assert.deepEqual(errors, []);
     await page.close();

@@ -86,6 +86,18 @@ describe('history filters, search and export', () => {
     await page.click('.filter-chips button:has-text("Denied")');
     await expectRows(page, ['Delete the old archive notes']);
     assert.equal(await page.getAttribute('.filter-chips button:has-text("Denied")', 'aria-pressed'), 'true');
+    // While filtered, a proposal denied now comes into the list, live; one
+    // carried out meanwhile does not.
+    const agenda = await submit(base, { agent_id: 'codex-cli', workspace, summary: 'Write the meeting agenda',
+      actions: [{ kind: 'file.write', path: 'agenda.md', content: '- plans\n' }] });
+    const drafts = await submit(base, { agent_id: 'codex-cli', workspace, summary: 'Remove the drafts folder',
+      actions: [{ kind: 'file.delete', path: 'archive.md' }] });
+    await call(base, 'Approve', agenda.id);
+    await expectStatus(base, agenda.id, 'executed');
+    await call(base, 'Deny', drafts.id, 'Not this week');
+    await expectRows(page, ['Delete the old archive notes', 'Remove the drafts folder']);
+    assert.equal(await page.getAttribute('.filter-chips button:has-text("Denied")', 'aria-pressed'), 'true');
+    all.push('Write the meeting agenda', 'Remove the drafts folder');
     await page.click('button:has-text("Clear filters")');
     await expectRows(page, all);
 

@@ -19,5 +19,6 @@ export function subscribeQueueEvents(backend: Backend, stores: Stores): () => vo
     stores.preview.getState().applyBatch(batch);
     stores.history.getState().applyBatch(batch);
     stores.historyDetail.getState().applyBatch(batch);
+    stores.historyPreview.getState().applyBatch(batch);
   });
 }

@@ -10,6 +10,7 @@ export {
   Deny,
   ExportTimeline,
   Get,
+  HistoryPreview,
   Info,
   Insights,
   ListDecided,

@@ -14,6 +14,7 @@ import type {
   Info,
   Insights,
   Page,
+  PastPreview,
   PolicyState,
   PreviewAction,
   ProposalView,
@@ -58,6 +59,12 @@ export interface Backend {
   deny(id: string, reason: string): Promise<void>;
   /** What each action would change, computed from the files as they are now. */
   preview(id: string): Promise<PreviewAction[]>;
+  /**
+   * The previews of a proposal in the history: once carried out, computed
+   * from what the journal recorded before and after it (what was approved);
+   * otherwise from the files as they are now.
+   */
+  historyPreview(id: string): Promise<PastPreview>;
   /**
    * Lines from..to (1-based, inclusive, old-file numbering, without line
    * endings) of the file a text action changes, as it is now; at most
@@ -141,7 +148,7 @@ export function logError(message: string): void {
 
 /** The generated parameter type is a class; what crosses the bridge is its JSON. */
 function plainQuery(q: TimelineQuery): Parameters<typeof bindings.Timeline>[0] {
-  const plain = { ...q, statuses: [...q.statuses], kinds: [...q.kinds], risks: [...q.risks] };
+  const plain = { ...q, statuses: [...q.statuses], kinds: [...q.kinds], risks: [...q.risks], ids: [...(q.ids ?? [])] };
   return plain as unknown as Parameters<typeof bindings.Timeline>[0];
 }
 
@@ -155,6 +162,7 @@ export const backend: Backend = {
   approve: (id) => call(() => bindings.Approve(id), none),
   deny: (id, reason) => call(() => bindings.Deny(id, reason), none),
   preview: (id) => call(() => bindings.Preview(id), normalize.previewActions),
+  historyPreview: (id) => call(() => bindings.HistoryPreview(id), normalize.pastPreview),
   previewLines: (id, action, from, to) => call(() => bindings.PreviewLines(id, action, from, to), normalize.lines),
   sheetWindow: (id, action, q) => call(() => bindings.SheetWindow(id, action, { ...q }), normalize.grid),
   approveSelection: (id, sel) =>

@@ -36,6 +36,7 @@ import type {
   NamedCount,
   Outcome,
   Page,
+  PastPreview,
   PathChange,
   PathState,
   PendingRules,
@@ -606,6 +607,11 @@ export function previewAction(v: unknown, i: number): PreviewAction {
 
 export function previewActions(v: unknown): PreviewAction[] {
   return arr(v).map(previewAction);
+}
+
+export function pastPreview(v: unknown): PastPreview {
+  const o = obj(v);
+  return { basis: o.basis === 'recorded' ? 'recorded' : 'now', actions: previewActions(o.actions) };
 }
 
 function gridCell(v: unknown): GridCell {

@@ -431,6 +431,19 @@ export interface PreviewAction {
   error?: string;
 }
 
+/**
+ * What a past proposal's preview compares: "recorded", the states the
+ * execution journal kept from before and after it was carried out (what was
+ * approved); "now", the files as they are now (nothing was carried out).
+ */
+export type PreviewBasis = 'recorded' | 'now';
+
+/** The previews of a proposal in the history. */
+export interface PastPreview {
+  basis: PreviewBasis;
+  actions: PreviewAction[];
+}
+
 export interface WindowQuery {
   sheet: string;
   first_row: number;
@@ -532,6 +545,11 @@ export interface TimelineQuery extends TimelineFilters {
   /** The previous page's next; empty for the first page. */
   cursor: string;
   limit: number;
+  /**
+   * Only these proposals (at most 200; one page, no cursor): which of those
+   * that just changed match the filters.
+   */
+  ids?: string[];
 }
 
 /** A proposal on the timeline, with its decision. */

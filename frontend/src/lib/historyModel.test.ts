@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from '../api';
-import { decided } from '../test/fakeBackend';
-import { appendCursorPage, appendPage, dayLabel, emptyFilters, emptyHistory, isFiltered, mergeHead, setStatuses } from './historyModel';
+import { decided, summary } from '../test/fakeBackend';
+import { appendCursorPage, appendPage, dayLabel, emptyFilters, emptyHistory, insertByCreated, isFiltered, mergeHead, setStatuses } from './historyModel';
 
 /** A page as ListDecided sends it: total says only whether more may follow. */
 function page(from: number, count: number, offset: number, more: boolean): Page {
@@ -17,6 +17,12 @@ describe('history model', () => {
     const last = appendPage(m, page(3, 2, 3, false), 3);
     expect(last.ids).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
     expect(last).toMatchObject({ end: true, total: 5 });
+  });
+
+  it('is not at the end after a page cut shorter than asked for with more to follow', () => {
+    // Asked for 1,000 rows; the backend gives at most 500, and says more follow.
+    const m = appendPage(emptyHistory, page(0, 500, 0, true), 1000);
+    expect(m).toMatchObject({ end: false, total: 501 });
   });
 
   it('does not repeat rows pushed down by new ones on top, and takes their fresh status', () => {
@@ -78,5 +84,30 @@ describe('history days', () => {
     expect(isFiltered(emptyFilters)).toBe(false);
     expect(isFiltered({ ...emptyFilters, text: '  ' })).toBe(false);
     expect(isFiltered({ ...emptyFilters, risks: ['high'] })).toBe(true);
+  });
+});
+
+describe('insertByCreated', () => {
+  const at = (min: number) => `2025-06-01T10:${String(min).padStart(2, '0')}:00Z`;
+  const row = (n: number, min: number) => summary(n, { created_at: at(min) });
+  const held = (end: boolean) => appendCursorPage(emptyHistory, [row(1, 50), row(2, 40), row(3, 30)], !end);
+
+  it('puts new rows in creation order among those held, ties by id', () => {
+    const m = insertByCreated(held(true), [row(9, 45), row(8, 55), row(7, 40), row(6, 10)]);
+    expect(m.ids).toEqual(['p8', 'p1', 'p9', 'p7', 'p2', 'p3', 'p6']);
+    expect(m.total).toBe(7);
+  });
+
+  it('leaves a row older than all held for the next page of a list not loaded to its end', () => {
+    const before = held(false);
+    const m = insertByCreated(before, [row(6, 10)]);
+    expect(m).toBe(before);
+    expect(insertByCreated(before, [row(6, 35)]).ids).toEqual(['p1', 'p2', 'p6', 'p3']);
+  });
+
+  it('updates a row held in place', () => {
+    const m = insertByCreated(held(true), [{ ...row(2, 40), status: 'reverted' }]);
+    expect(m.ids).toEqual(['p1', 'p2', 'p3']);
+    expect(m.byId.get('p2')?.status).toBe('reverted');
   });
 });

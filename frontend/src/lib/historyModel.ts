@@ -32,8 +32,8 @@ function made(ids: readonly string[], byId: ReadonlyMap<string, Summary>, end: b
 /**
  * Appends a page fetched at offset === model.ids.length (as it was when
  * requested). Rows already held (pushed down by new ones on top meanwhile)
- * are not repeated, but take the page's fresher status. A page shorter than
- * asked for is the end of the history.
+ * are not repeated, but take the page's fresher status. The page's total
+ * says whether it is the end of the history.
  */
 export function appendPage(model: HistoryModel, page: Page, limit: number): HistoryModel {
   const byId = new Map(model.byId);
@@ -42,7 +42,10 @@ export function appendPage(model: HistoryModel, page: Page, limit: number): Hist
     if (!byId.has(s.id)) ids.push(s.id);
     byId.set(s.id, s);
   }
-  const end = page.items.length < limit || page.total <= page.offset + page.items.length;
+  // The total alone says whether more follow: the backend may return fewer
+  // rows than asked for (it caps a page at 500) with more after them.
+  void limit;
+  const end = page.total <= page.offset + page.items.length;
   return made(ids, byId, end);
 }
 
@@ -90,6 +93,49 @@ export function appendCursorPage(model: HistoryModel, items: readonly Summary[],
     byId.set(s.id, s);
   }
   return made(ids, byId, !more);
+}
+
+/** Newest created first, then the greater id first: the timeline's order. */
+function before(a: Summary, b: Summary): boolean {
+  if (a.created_at !== b.created_at) return Date.parse(a.created_at) > Date.parse(b.created_at);
+  return a.id > b.id;
+}
+
+/**
+ * Puts rows that just came to match a filtered list (ordered by creation,
+ * newest first) in their place: among the rows held, or after the last
+ * one when the list is loaded to its end. A row that sorts after the last
+ * row held of a list not loaded to its end is left for the page that will
+ * bring it. Rows held take the fresher summary. Unchanged when nothing moves.
+ */
+export function insertByCreated(model: HistoryModel, items: readonly Summary[]): HistoryModel {
+  let byId: Map<string, Summary> | null = null;
+  let ids: string[] | null = null;
+  for (const s of items) {
+    if ((byId ?? model.byId).has(s.id)) {
+      byId ??= new Map(model.byId);
+      byId.set(s.id, s);
+      continue;
+    }
+    const list: readonly string[] = ids ?? model.ids;
+    const known: ReadonlyMap<string, Summary> = byId ?? model.byId;
+    // The first row held that the new one sorts before (binary search).
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const held = known.get(list[mid]!);
+      if (held && before(s, held)) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === list.length && !model.end) continue;
+    ids ??= model.ids.slice();
+    ids.splice(lo, 0, s.id);
+    byId ??= new Map(model.byId);
+    byId.set(s.id, s);
+  }
+  if (!byId) return model;
+  return ids ? made(ids, byId, model.end) : { ...model, byId };
 }
 
 export const emptyFilters: TimelineFilters = {

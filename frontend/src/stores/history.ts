@@ -11,6 +11,7 @@ import {
   emptyFilters,
   emptyHistory,
   historyQuery,
+  insertByCreated,
   isFiltered,
   mergeHead,
   setStatuses,
@@ -90,6 +91,10 @@ export function createHistoryStore(backend: Backend): HistoryStore {
   // A refresh runs alone; one asked for meanwhile runs once after it.
   let refreshing = false;
   let refreshAgain = false;
+  // Proposals that changed while the list is filtered and that it does not
+  // hold: asked about (do they match now?) one request at a time.
+  const toCheck = new Set<string>();
+  let checking = false;
   // The last status events gave. A page fetched before an event may carry
   // the status from before it: after each page, these are laid over it.
   const fromEvents = new LRU<string, Status>(EVENT_STATUSES);
@@ -141,6 +146,29 @@ export function createHistoryStore(backend: Backend): HistoryStore {
         if (gen !== generation) return;
         fetching = false;
         set(pageFailure(first, e));
+      }
+    }
+
+    // Asks which of the proposals that changed now match the filters (and
+    // the search), and puts those in their place: the list stays where it
+    // is on screen (see VirtualList), and a page fetched meanwhile never
+    // repeats a row.
+    async function checkFiltered(): Promise<void> {
+      if (checking || toCheck.size === 0 || get().phase !== 'ready' || !get().filtered) return;
+      const ids = [...toCheck].slice(0, TIMELINE_MAX);
+      for (const id of ids) toCheck.delete(id);
+      const gen = generation;
+      checking = true;
+      try {
+        const page = await backend.timeline({ ...historyQuery(get().filters), ids, cursor: '', limit: ids.length });
+        if (gen !== generation || page.items.length === 0) return;
+        const model = insertByCreated(get().model, page.items);
+        if (model !== get().model) set({ model: withEvents(model, page.items) });
+      } catch {
+        // Left out; a later change of the same proposal asks again.
+      } finally {
+        checking = false;
+        if (gen === generation) void checkFiltered();
       }
     }
 
@@ -205,6 +233,8 @@ export function createHistoryStore(backend: Backend): HistoryStore {
         cursor = '';
         refreshing = false;
         refreshAgain = false;
+        toCheck.clear();
+        checking = false;
         wantedIndex = 0;
         set({ model: emptyHistory, phase: 'loading', error: null, moreError: null, loadingMore: false });
         await fetchMore();
@@ -229,8 +259,8 @@ export function createHistoryStore(backend: Backend): HistoryStore {
       },
 
       async refresh() {
-        // A filtered list is read by cursor from the top: rows decided since
-        // it was read appear when the filters change or are cleared.
+        // A filtered list is read by cursor from the top, and rows that come
+        // to match it are put in their place by checkFiltered.
         if (get().filtered) return;
         if (get().phase !== 'ready') {
           if (get().phase === 'loading') refreshAgain = true;
@@ -262,6 +292,10 @@ export function createHistoryStore(backend: Backend): HistoryStore {
 
       applyBatch(batch) {
         if (get().phase === 'idle') return;
+        if (get().filtered) {
+          for (const e of batch) if (!isSubmitted(e) && !get().model.byId.has(e.proposal_id)) toCheck.add(e.proposal_id);
+          void checkFiltered();
+        }
         const statuses = new Map<string, Status>();
         let unknown = false;
         for (const e of batch) {
@@ -275,7 +309,7 @@ export function createHistoryStore(backend: Backend): HistoryStore {
         if (model !== get().model) set({ model });
         // A proposal not held has just entered the history (or is further
         // down than loaded): the first page says which.
-        if (unknown) void get().refresh();
+        if (unknown && !get().filtered) void get().refresh();
       },
 
       setStatus(id, status) {

@@ -144,7 +144,56 @@ describe('history filters', () => {
     backend.emit([left('p0', 'reverted'), left('p99', 'executed')]);
     await flush();
     expect(h().model.byId.get('p0')?.status).toBe('reverted');
-    expect(timelines()).toHaveLength(1);
+    // Only p99, not held, is asked about; the list is not read again.
+    expect(timelines().filter((c) => !c.includes('"ids"'))).toHaveLength(1);
+  });
+
+  it('puts a proposal that comes to match the filters and the search in its place, live', async () => {
+    const at = (min: number) => `2025-06-01T10:${String(min).padStart(2, '0')}:00Z`;
+    const backend = new FakeBackend(0);
+    // p0 is the newest; p1 and p4 are denied, and their reasons say "budget".
+    for (let i = 0; i < 6; i++) backend.history.push(decided(i, i === 1 || i === 4 ? 'denied' : 'executed', { created_at: at(50 - i * 5) }));
+    backend.reasons.set('p1', 'over budget');
+    backend.reasons.set('p4', 'budget is spent');
+    const stores = createStores(backend);
+    subscribeQueueEvents(backend, stores);
+    const h = () => stores.history.getState();
+    h().show();
+    await flush();
+    h().setFilters({ statuses: ['denied'], text: 'budget' });
+    await flush();
+    expect(h().model.ids).toEqual(['p1', 'p4']);
+    const pages = () => backend.calls.filter((c) => c.startsWith('timeline') && !c.includes('"ids"'));
+    expect(pages()).toHaveLength(1);
+
+    // Three proposals created between p1 and p4 leave pending: one denied
+    // for the budget (it matches), one denied for another reason and one
+    // carried out (they do not).
+    backend.history.unshift(
+      decided(20, 'denied', { created_at: at(43) }),
+      decided(21, 'denied', { created_at: at(42) }),
+      decided(22, 'executed', { created_at: at(41) }),
+    );
+    backend.reasons.set('p20', 'no budget left');
+    backend.reasons.set('p21', 'wrong folder');
+    backend.emit([left('p20', 'denied'), left('p21', 'denied'), left('p22', 'executed')]);
+    await flush();
+    expect(h().model.ids).toEqual(['p1', 'p20', 'p4']);
+    expect(h().model.byId.get('p20')?.status).toBe('denied');
+    const asked = backend.calls.filter((c) => c.includes('"ids"'));
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain('"ids":["p20","p21","p22"]');
+    expect(asked[0]).toContain('"text":"budget"');
+    // The list was not read again, and the selection stayed.
+    expect(pages()).toHaveLength(1);
+    expect(h().selectedId).toBe('p1');
+
+    // One created after everything held is on top.
+    backend.history.unshift(decided(30, 'denied', { created_at: at(59) }));
+    backend.reasons.set('p30', 'budget');
+    backend.emit([left('p30', 'denied')]);
+    await flush();
+    expect(h().model.ids).toEqual(['p30', 'p1', 'p20', 'p4']);
   });
 
   it('exports with the filters and says what was written', async () => {

@@ -7,6 +7,7 @@ import type { Backend } from '../api';
 import { createDetailStore, type DetailState, type DetailStore } from './detail';
 import { createHistoryStore, type HistoryState, type HistoryStore } from './history';
 import { createHistoryDetailStore, type HistoryDetailState, type HistoryDetailStore } from './historyDetail';
+import { createHistoryPreviewStore, type HistoryPreviewState, type HistoryPreviewStore } from './historyPreview';
 import { createInsightsStore, type InsightsState, type InsightsStore } from './insights';
 import { createHistoryEventsStore, type HistoryEventsState, type HistoryEventsStore } from './historyEvents';
 import { createInfoStore, type InfoState, type InfoStore } from './info';
@@ -24,6 +25,7 @@ export interface Stores {
   ui: UIStore;
   history: HistoryStore;
   historyDetail: HistoryDetailStore;
+  historyPreview: HistoryPreviewStore;
   historyEvents: HistoryEventsStore;
   secrets: SecretsStore;
   insights: InsightsStore;
@@ -45,6 +47,7 @@ export function createStores(backend: Backend): Stores {
     ui: createUIStore(() => backend.quit()),
     history,
     historyDetail,
+    historyPreview: createHistoryPreviewStore(backend, history),
     historyEvents: createHistoryEventsStore(backend, historyDetail),
     secrets: createSecretsStore(backend, queue),
     insights: createInsightsStore(backend),
@@ -86,6 +89,10 @@ export function useHistory<T>(select: (s: HistoryState) => T): T {
 
 export function useHistoryDetail<T>(select: (s: HistoryDetailState) => T): T {
   return useStore(useStores().historyDetail, select);
+}
+
+export function useHistoryPreview<T>(select: (s: HistoryPreviewState) => T): T {
+  return useStore(useStores().historyPreview, select);
 }
 
 export function useSecrets<T>(select: (s: SecretsState) => T): T {

@@ -25,6 +25,7 @@ import type {
   Insights,
   KeyStatus,
   Page,
+  PastPreview,
   PreviewAction,
   ProposalView,
   QueueEvent,
@@ -170,6 +171,7 @@ export class FakeBackend implements Backend {
     const words = q.text.toLowerCase().split(/\s+/).filter(Boolean);
     return this.history
       .filter((s) => {
+        if (q.ids && q.ids.length > 0 && !q.ids.includes(s.id)) return false;
         if (q.agent && s.agent_id !== q.agent) return false;
         if (q.statuses.length > 0 && !q.statuses.includes(s.status)) return false;
         if (q.risks.length > 0 && !q.risks.includes(s.risk)) return false;
@@ -255,6 +257,20 @@ export class FakeBackend implements Backend {
     if (given) return given;
     const actions = this.actions.get(id) ?? [{ kind: 'file.write' }];
     return actions.map((_, index) => ({ index, kind: 'none' }));
+  }
+
+  /** History previews by id (default: the preview, "recorded" once carried out). */
+  pastPreviews = new Map<string, PastPreview>();
+
+  async historyPreview(id: string): Promise<PastPreview> {
+    this.calls.push(`history preview ${id}`);
+    if (this.failPreview) throw this.failPreview;
+    const given = this.pastPreviews.get(id);
+    if (given) return given;
+    const status = this.history.find((p) => p.id === id)?.status;
+    const recorded = status === 'executed' || status === 'reverted' || status === 'failed';
+    const actions = this.previews.get(id) ?? (this.actions.get(id) ?? [{ kind: 'file.write' }]).map((_, index) => ({ index, kind: 'none' as const }));
+    return { basis: recorded ? 'recorded' : 'now', actions };
   }
 
   async previewLines(id: string, action: number, from: number, to: number): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStores } from '../stores';
-import { decided, FakeBackend, flush, result, submitted, summary } from '../test/fakeBackend';
+import { decided, FakeBackend, flush, result, submitted, summary, textDiff } from '../test/fakeBackend';
 import { App } from './App';
 
 // jsdom does no layout: give elements a size so the virtual list renders rows.
@@ -138,6 +138,61 @@ describe('History', () => {
     await act(flush);
     expect(selected()).toBe('Decided 6');
     expect(backend.calls.filter((c) => c.startsWith('decided'))).toHaveLength(1);
+  });
+
+  it('shows a past change as approved, and says when a preview compares with the file as it is now', async () => {
+    const { backend } = await mountHistory((b) => {
+      b.history.push(decided(5), decided(6, 'denied'));
+      b.previews.set('p5', [{ index: 0, kind: 'text', diff: textDiff(1) }]);
+      b.previews.set('p6', [{ index: 0, kind: 'text', diff: textDiff(1) }]);
+    });
+    const lines = () => [...document.querySelectorAll('.drow-line')].map((r) => r.textContent ?? '');
+    expect(backend.calls).toContain('history preview p5');
+    expect(document.querySelector('.actions')?.getAttribute('data-basis')).toBe('recorded');
+    expect(document.querySelector('.preview-basis')?.textContent).toContain('as it was before and after it was carried out');
+    expect(lines().some((l) => l.includes('old 10'))).toBe(true);
+    expect(lines().some((l) => l.includes('new 10'))).toBe(true);
+    await press('j');
+    expect(document.querySelector('.actions')?.getAttribute('data-basis')).toBe('now');
+    expect(document.querySelector('.preview-basis')?.textContent).toContain('compared with the file as it is now');
+    fireEvent.click(screen.getByRole('button', { name: /Refresh preview/ }));
+    await act(flush);
+    expect(backend.calls.filter((c) => c === 'history preview p6')).toHaveLength(2);
+    // Back to the one carried out: its recorded preview is not asked for again.
+    await press('k');
+    expect(backend.calls.filter((c) => c === 'history preview p5')).toHaveLength(1);
+  });
+
+  it('filters by several action kinds and risks at once', async () => {
+    const { backend } = await mountHistory((b) =>
+      b.history.push(
+        decided(5, 'executed', { kinds: ['file.write'], risk: 'low' }),
+        decided(6, 'executed', { kinds: ['command.run'], risk: 'high' }),
+        decided(7, 'executed', { kinds: ['net.request'], risk: 'critical' }),
+      ),
+    );
+    const kinds = screen.getByRole('button', { name: 'Action kind: Any action' });
+    fireEvent.click(kinds);
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Run command' }));
+    await act(flush);
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Network request' }));
+    await act(flush);
+    expect(titles()).toEqual(['Decided 6', 'Decided 7']);
+    const last = backend.calls.filter((c) => c.startsWith('timeline')).at(-1)!;
+    expect(last).toContain('"kinds":["command.run","net.request"]');
+    // Esc closes the list; the button says what is chosen.
+    await press('Escape', screen.getAllByRole('checkbox')[0]!);
+    expect(screen.queryAllByRole('checkbox')).toHaveLength(0);
+    expect(kinds.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(screen.getByRole('button', { name: 'Risk: Any risk' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: /critical/i }));
+    fireEvent.click(screen.getByRole('checkbox', { name: /high/i }));
+    await act(flush);
+    expect(backend.calls.filter((c) => c.startsWith('timeline')).at(-1)).toContain('"risks":["critical","high"]');
+    expect(titles()).toEqual(['Decided 6', 'Decided 7']);
+    fireEvent.click(screen.getByRole('checkbox', { name: /high/i }));
+    await act(flush);
+    expect(titles()).toEqual(['Decided 7']);
   });
 
   it('says when nothing was decided yet', async () => {

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ActionKind, ExportFormat, Risk, Status } from '../api';
 import { isFiltered } from '../lib/historyModel';
-import { kindLabel, riskLabel, statusLabel } from '../lib/labels';
+import { kindTitle, riskLabel, statusLabel } from '../lib/labels';
 import { useHistory, useStores } from '../stores';
 
 const STATUSES: readonly Status[] = ['executed', 'failed', 'reverted', 'denied', 'expired', 'withdrawn'];
@@ -117,22 +117,22 @@ export function HistoryFilters() {
           onBlur={applyPath}
           onKeyDown={applyOnEnter(applyPath)}
         />
-        <select aria-label="Action kind" value={filters.kinds[0] ?? ''} onChange={(e) => h().setFilters({ kinds: e.target.value ? [e.target.value] : [] })}>
-          <option value="">Any action</option>
-          {KINDS.map((k) => (
-            <option key={k} value={k}>
-              {kindLabel(k)}
-            </option>
-          ))}
-        </select>
-        <select aria-label="Risk" value={filters.risks[0] ?? ''} onChange={(e) => h().setFilters({ risks: e.target.value ? [e.target.value as Risk] : [] })}>
-          <option value="">Any risk</option>
-          {RISKS.map((r) => (
-            <option key={r} value={r}>
-              {riskLabel(r)}
-            </option>
-          ))}
-        </select>
+        <MultiChoice
+          label="Action kind"
+          any="Any action"
+          options={KINDS}
+          chosen={filters.kinds}
+          name={kindTitle}
+          onChange={(kinds) => h().setFilters({ kinds })}
+        />
+        <MultiChoice
+          label="Risk"
+          any="Any risk"
+          options={RISKS}
+          chosen={filters.risks}
+          name={riskLabel}
+          onChange={(risks) => h().setFilters({ risks })}
+        />
       </div>
       <div className="filter-row">
         <div className="filter-chips" role="group" aria-label="Status">
@@ -183,6 +183,81 @@ export function HistoryFilters() {
             ×
           </button>
         </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A filter with several values to choose from, any number at once: a button
+ * that says what is chosen and opens a list of checkboxes. Esc or a click
+ * elsewhere closes it.
+ */
+function MultiChoice<T extends string>({
+  label,
+  any,
+  options,
+  chosen,
+  name,
+  onChange,
+}: {
+  label: string;
+  any: string;
+  options: readonly T[];
+  chosen: readonly string[];
+  name: (v: T) => string;
+  onChange: (next: T[]) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  const listId = `filter-${label.toLowerCase().replace(/\W+/g, '-')}`;
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => {
+      if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', onDown);
+    return () => document.removeEventListener('mousedown', onDown);
+  }, [open]);
+  const picked = options.filter((o) => chosen.includes(o));
+  const summary = picked.length === 0 ? any : picked.length <= 2 ? picked.map(name).join(', ') : `${label}: ${picked.length}`;
+  const toggle = (o: T) => onChange(picked.includes(o) ? picked.filter((x) => x !== o) : [...picked, o]);
+  return (
+    <div
+      className="filter-multi"
+      ref={ref}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && open) {
+          e.stopPropagation();
+          setOpen(false);
+          ref.current?.querySelector('button')?.focus();
+        }
+      }}
+    >
+      <button
+        type="button"
+        className={`filter-multi-button${picked.length > 0 ? ' filter-multi-set' : ''}`}
+        aria-label={`${label}: ${picked.length === 0 ? any : picked.map(name).join(', ')}`}
+        aria-expanded={open}
+        aria-controls={listId}
+        onClick={() => setOpen(!open)}
+      >
+        {summary} <span aria-hidden="true">▾</span>
+      </button>
+      {open && (
+        <fieldset id={listId} className="filter-multi-list">
+          <legend className="sr-only">{label}</legend>
+          {options.map((o) => (
+            <label key={o}>
+              <input type="checkbox" checked={picked.includes(o)} onChange={() => toggle(o)} /> {name(o)}
+            </label>
+          ))}
+          {picked.length > 0 && (
+            <button type="button" className="link-btn" onClick={() => onChange([])}>
+              {any}
+            </button>
+          )}
+        </fieldset>
       )}
     </div>
   );

@@ -283,6 +283,38 @@ export namespace app {
 		}
 	}
 	
+	export class PastPreview {
+	    basis: string;
+	    actions: preview.Action[];
+	
+	    static createFrom(source: any = {}) {
+	        return new PastPreview(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.basis = source["basis"];
+	        this.actions = this.convertValues(source["actions"], preview.Action);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	
 	export class TokenCheck {
 	    present: boolean;
@@ -474,6 +506,7 @@ export namespace app {
 	    to: string;
 	    path: string;
 	    text: string;
+	    ids: string[];
 	    cursor: string;
 	    limit: number;
 	
@@ -491,6 +524,7 @@ export namespace app {
 	        this.to = source["to"];
 	        this.path = source["path"];
 	        this.text = source["text"];
+	        this.ids = source["ids"];
 	        this.cursor = source["cursor"];
 	        this.limit = source["limit"];
 	    }

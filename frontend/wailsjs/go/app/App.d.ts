@@ -22,6 +22,8 @@ export function ExportTimeline(arg1:app.TimelineQuery,arg2:string):Promise<app.E
 
 export function Get(arg1:string):Promise<app.ProposalView>;
 
+export function HistoryPreview(arg1:string):Promise<app.PastPreview>;
+
 export function Info():Promise<app.Info>;
 
 export function Insights(arg1:number):Promise<app.InsightsView>;

@@ -30,6 +30,10 @@ export function Get(arg1) {
   return window['go']['app']['App']['Get'](arg1);
 }
 
+export function HistoryPreview(arg1) {
+  return window['go']['app']['App']['HistoryPreview'](arg1);
+}
+
 export function Info() {
   return window['go']['app']['App']['Info']();
 }
