@@ -5,7 +5,7 @@
 // It guarantees that the UI can read proposals, decide them, and undo or
 // redo what was carried out, and nothing else: no bound method writes a
 // file or runs a command that a signed approval did not cover, or changes
-// settings.
+// settings other than the person's own rules, budgets and the pause.
 package app
 
 import (
@@ -39,6 +39,8 @@ type Info struct {
 	Keys    Keys   `json:"keys"`
 	// Gateway is empty when agents can connect, else why they cannot.
 	Gateway string `json:"gateway"`
+	// Paused: every agent is paused (new proposals denied, pending ones held).
+	Paused bool `json:"paused"`
 }
 
 // Keys tells the UI whether decisions can be signed, and how safely.
@@ -215,7 +217,7 @@ func (a *App) Info() (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	return Info{Version: a.version, DataDir: a.core.DataDir, Demo: a.demo, User: a.user, Pending: n, Keys: a.keys(), Gateway: errText(a.core.GatewayErr)}, nil
+	return Info{Version: a.version, DataDir: a.core.DataDir, Demo: a.demo, User: a.user, Pending: n, Keys: a.keys(), Gateway: errText(a.core.GatewayErr), Paused: a.core.Paused()}, nil
 }
 
 func (a *App) keys() Keys {

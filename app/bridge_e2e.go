@@ -21,6 +21,7 @@ import (
 
 	"countersign/backend/cli"
 	"countersign/backend/core"
+	"countersign/backend/policy"
 	"countersign/backend/proposal"
 	"countersign/backend/queue"
 	"countersign/backend/sheet"
@@ -311,6 +312,46 @@ func (b *bridge) call(w http.ResponseWriter, r *http.Request) {
 				result, err = b.exportTimeline(q, format)
 			}
 		}
+	case "Policy":
+		result, err = a.Policy()
+	case "PreviewRemember", "Remember", "RevokeRule", "ApplyRole", "AcceptRulesFile", "RejectRulesFile":
+		var ss [4]string
+		for i := range c.Args {
+			if i < len(ss) {
+				if ss[i], err = arg[string](c.Args, i); err != nil {
+					break
+				}
+			}
+		}
+		if err == nil {
+			switch c.Method {
+			case "PreviewRemember":
+				result, err = a.PreviewRemember(ss[0], ss[1], ss[2], ss[3])
+			case "Remember":
+				result, err = a.Remember(ss[0], ss[1], ss[2])
+			case "RevokeRule":
+				err = a.RevokeRule(ss[0])
+			case "ApplyRole":
+				err = a.ApplyRole(ss[0], ss[1])
+			case "AcceptRulesFile":
+				err = a.AcceptRulesFile(ss[0])
+			case "RejectRulesFile":
+				err = a.RejectRulesFile()
+			}
+		}
+	case "SetBudget":
+		var agent string
+		var bud policy.Budget
+		if agent, err = arg[string](c.Args, 0); err == nil {
+			if bud, err = arg[policy.Budget](c.Args, 1); err == nil {
+				err = a.SetBudget(agent, bud)
+			}
+		}
+	case "SetPaused":
+		var on bool
+		if on, err = arg[bool](c.Args, 0); err == nil {
+			err = a.SetPaused(on)
+		}
 	case "UIReady":
 		a.UIReady()
 	default:
@@ -331,7 +372,7 @@ func (b *bridge) submit(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
 		return
 	}
-	got, err := b.s.core.Queue.Submit(r.Context(), p)
+	got, err := b.s.core.Submit(r.Context(), p)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
 		return

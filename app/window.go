@@ -79,7 +79,7 @@ func (s *shell) start(ctx context.Context, emit func([]queue.Event)) error {
 			s.logf("demo agent: %v", err)
 			return
 		}
-		agent := demo.New(demo.Config{Workspace: ws, Logf: s.logf}, s.core.Queue, s.core)
+		agent := demo.New(demo.Config{Workspace: ws, Logf: s.logf}, s.core, s.core)
 		if err := agent.Run(bg); err != nil {
 			s.logf("%v", err)
 		}

@@ -89,6 +89,9 @@ type Core struct {
 	Audit   *audit.Log
 	Secrets *redact.Detector
 	logf    func(format string, args ...any)
+	emit    func(queue.Event)
+	// policy decides routine proposals by the person's rules; see policy.go.
+	policy consent
 
 	closeOnce sync.Once
 	closeErr  error
@@ -112,7 +115,7 @@ func Open(o Options) (*Core, error) {
 		st.Close()
 		return nil, err
 	}
-	c := &Core{DataDir: o.DataDir, Store: st, Queue: q, Gateway: gw, Secrets: secrets, now: o.Now, logf: o.Logf, manual: o.Manual}
+	c := &Core{DataDir: o.DataDir, Store: st, Queue: q, Gateway: gw, Secrets: secrets, now: o.Now, logf: o.Logf, manual: o.Manual, emit: o.Emit}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -140,6 +143,8 @@ func Open(o Options) (*Core, error) {
 			return c.Keys.Keys()
 		}})
 	gw.SetObserve(c.Executor.Observe)
+	gw.SetSubmit(c.Submit)
+	c.openPolicy(context.Background())
 	c.runCtx, c.stopRuns = context.WithCancel(context.Background())
 	return c, nil
 }
@@ -166,6 +171,7 @@ func (c *Core) Start(ctx context.Context) error {
 		c.RecoverErr = err
 	}
 	c.resumeApproved(ctx)
+	c.watchRules()
 	if err := c.Gateway.Start(ctx); err != nil {
 		c.GatewayErr = fmt.Errorf("agents cannot connect: %w", err)
 	}
@@ -276,6 +282,7 @@ func (c *Core) Close() error {
 		// An execution still running is cancelled, which rolls it back.
 		c.stopRuns()
 		c.runs.Wait()
+		c.stopWatchingRules()
 		c.closeErr = errors.Join(c.Gateway.Close(), c.Queue.Close(), c.Audit.Close(), c.Store.Close())
 		c.lockMu.Lock()
 		if c.lock != nil {

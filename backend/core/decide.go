@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"countersign/backend/errs"
@@ -33,7 +34,20 @@ type Decision struct {
 // The token binds the exact actions, their content and the SHA-256 of every
 // target file as it is now, which is what the person saw. Without a working
 // keystore nothing is decided.
+// While agents are paused, approvals are refused (ErrPaused).
 func (c *Core) Decide(ctx context.Context, id string, d Decision) (*proposal.Proposal, error) {
+	return c.decide(ctx, id, d, false)
+}
+
+// decide is Decide; byRule is set when a rule decides, which is not refused
+// by the pause (Screen denies everything while paused).
+func (c *Core) decide(ctx context.Context, id string, d Decision, byRule bool) (*proposal.Proposal, error) {
+	if !byRule && strings.HasPrefix(d.DecidedBy, DeciderPrefix) {
+		return nil, errs.Wrap(errs.CodeInvalid, fmt.Errorf("decided_by %q is reserved for rules", d.DecidedBy))
+	}
+	if d.Verdict.Approves() && c.Paused() {
+		return nil, ErrPaused
+	}
 	if c.Keys == nil {
 		return nil, errs.Wrap(errs.CodeUnavailable, fmt.Errorf("decisions are disabled until the signing key is available: %w", c.KeyErr))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"countersign/backend/errs"
 	"countersign/backend/intent"
@@ -31,6 +32,12 @@ type Selection struct {
 // that content and only the kept actions. Selecting everything is a plain
 // approval.
 func (c *Core) ApproveSelection(ctx context.Context, id string, sel Selection, by string, pv *preview.Previewer) (*proposal.Proposal, error) {
+	if c.Paused() {
+		return nil, ErrPaused
+	}
+	if strings.HasPrefix(by, DeciderPrefix) {
+		return nil, errs.Wrap(errs.CodeInvalid, fmt.Errorf("decided_by %q is reserved for rules", by))
+	}
 	if c.Keys == nil {
 		return nil, errs.Wrap(errs.CodeUnavailable, fmt.Errorf("decisions are disabled until the signing key is available: %w", c.KeyErr))
 	}

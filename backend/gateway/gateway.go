@@ -77,6 +77,10 @@ type Config struct {
 	// proposal is carried out (executed or failed): set when this process
 	// executes what is approved.
 	Settles bool
+	// Submit, when set, queues a proposal instead of Queue.Submit: the core
+	// screens it by the person's rules, which may decide it at once. The
+	// gateway itself never decides.
+	Submit func(ctx context.Context, p proposal.Proposal) (*proposal.Proposal, error)
 }
 
 // Server is the gateway. Start it once; Close it once or more.
@@ -319,3 +323,8 @@ func (s *Server) Close() error {
 // SetObserve sets Config.Observe before Start (the executor is built after
 // the gateway).
 func (s *Server) SetObserve(f func(ctx context.Context, id string) error) { s.cfg.Observe = f }
+
+// SetSubmit sets Config.Submit before Start.
+func (s *Server) SetSubmit(f func(ctx context.Context, p proposal.Proposal) (*proposal.Proposal, error)) {
+	s.cfg.Submit = f
+}

@@ -158,7 +158,11 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		s.tooMany(w, 30*time.Second, fmt.Sprintf("this agent has %d or more proposals waiting for a decision; wait for some to be decided, or withdraw some", s.budget.b.MaxPending))
 		return
 	}
-	stored, err := s.cfg.Queue.Submit(r.Context(), *p)
+	submit := s.cfg.Queue.Submit
+	if s.cfg.Submit != nil {
+		submit = s.cfg.Submit
+	}
+	stored, err := submit(r.Context(), *p)
 	release(err == nil)
 	if err != nil {
 		s.fail(w, fromValidation(err))

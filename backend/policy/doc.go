@@ -53,4 +53,18 @@
 // only the policies whose scope can match the target: those of the target's
 // agent and kind, and of its path's ancestors. The index is a pre-filter
 // derived from the same scope as the policy text; Cedar still decides.
+//
+// The index is keyed by anchor first, so a target costs one lookup per
+// anchor (most of a deep path's folders anchor no rule) and a few per anchor
+// that does. An evaluation works in scratch space pooled per Engine (the
+// candidate list and its Cedar iterator, targets, parents, anchors), builds
+// the argv prefix ids of a command in one allocation, and shares the context
+// record between actions with the same values; so it allocates little besides
+// its Decision, each target's parent set and what Cedar allocates, and the
+// garbage collector, whose pauses made the slow tail, runs rarely. Nothing is
+// cached across evaluations but what the rules determine: a new rule set is a
+// new Engine. Following symbolic links climbs to the deepest existing
+// ancestor with one Stat per level before resolving it. BenchmarkEvaluate1000Rules
+// measures each evaluation of a mixed set of proposals, with the naive path
+// (Cedar over every policy) as its peer.
 package policy

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"iter"
@@ -80,19 +82,26 @@ type compiled struct {
 	spent  atomic.Bool // a once-rule that has decided
 }
 
-type indexKey struct {
-	agent  string
-	kind   proposal.Kind
-	anchor anchor
+// bucketKey is the agent and kind of the rules in one index bucket; ""
+// stands for any.
+type bucketKey struct {
+	agent string
+	kind  proposal.Kind
 }
 
 // Engine evaluates proposals against a fixed set of rules. It is safe for
-// concurrent use.
+// concurrent use. An Engine never changes its rules: a new rule set is a new
+// Engine, with its own index and scratch space.
 type Engine struct {
-	opts  Options
-	byID  map[string]*compiled
-	index map[indexKey][]*compiled
-	mu    sync.Mutex // serializes the spending of once-rules
+	opts Options
+	byID map[string]*compiled
+	// index holds the rules by resource anchor (the zero anchor for rules of
+	// any resource), then by agent and kind. Built once by compile, read only
+	// afterwards.
+	index   map[anchor]map[bucketKey][]*compiled
+	version string
+	scratch sync.Pool  // of *scratch, reused by evaluations
+	mu      sync.Mutex // serializes the spending of once-rules
 }
 
 // NewEngine compiles rules, with the built-in denies added, into an Engine.
@@ -116,7 +125,8 @@ func NewEngine(opts Options, rules []Rule) (*Engine, error) {
 }
 
 func compile(opts Options, rules []Rule) (*Engine, error) {
-	e := &Engine{opts: opts, byID: make(map[string]*compiled, len(rules)), index: map[indexKey][]*compiled{}}
+	e := &Engine{opts: opts, byID: make(map[string]*compiled, len(rules)), index: map[anchor]map[bucketKey][]*compiled{}}
+	texts := make([]string, 0, len(rules))
 	for _, r := range rules {
 		if err := r.Validate(); err != nil {
 			return nil, fmt.Errorf("policy: %w", err)
@@ -127,8 +137,9 @@ func compile(opts Options, rules []Rule) (*Engine, error) {
 		if _, dup := e.byID[r.ID]; dup {
 			return nil, fmt.Errorf("policy: two rules have the id %q", r.ID)
 		}
+		text := r.Cedar(opts.FoldCase)
 		var pol cedar.Policy
-		if err := pol.UnmarshalCedar([]byte(r.Cedar(opts.FoldCase))); err != nil {
+		if err := pol.UnmarshalCedar([]byte(text)); err != nil {
 			return nil, fmt.Errorf("policy: rule %s does not translate to Cedar: %w", r.ID, err)
 		}
 		c := &compiled{rule: r, desc: r.Description(), policy: &pol}
@@ -138,13 +149,40 @@ func compile(opts Options, rules []Rule) (*Engine, error) {
 			kinds = []proposal.Kind{""}
 		}
 		an := ruleAnchor(&c.rule, opts.FoldCase)
-		for _, k := range kinds {
-			key := indexKey{agent: r.Agent, kind: k, anchor: an}
-			e.index[key] = append(e.index[key], c)
+		byKey := e.index[an]
+		if byKey == nil {
+			byKey = map[bucketKey][]*compiled{}
+			e.index[an] = byKey
 		}
+		for _, k := range kinds {
+			key := bucketKey{agent: r.Agent, kind: k}
+			byKey[key] = append(byKey[key], c)
+		}
+		if r.Once {
+			text = "once\n" + text
+		}
+		texts = append(texts, text)
 	}
+	e.version = version(texts)
 	return e, nil
 }
+
+// version hashes the rules' Cedar texts (and whether each is a once-rule),
+// in an order that does not depend on the order they were given in.
+func version(texts []string) string {
+	slices.Sort(texts)
+	h := sha256.New()
+	for _, t := range texts {
+		fmt.Fprintf(h, "%d:%s", len(t), t)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Version identifies the engine's rule set, built-in rules included: two
+// engines have the same version exactly when their rules translate to the
+// same Cedar policies with the same once-rules, whatever their order. It is
+// what a recorded decision names as the rules that decided it.
+func (e *Engine) Version() string { return e.version }
 
 // Rules returns the engine's rules, built-in ones first, in a stable order.
 func (e *Engine) Rules() []Rule {
@@ -164,37 +202,56 @@ func (e *Engine) Rules() []Rule {
 // candidates are the policies that may match one target, for Cedar.
 type candidates []*compiled
 
+// candidateSet is a reusable Cedar policy iterator over candidates.
+type candidateSet struct {
+	cs  candidates
+	seq iter.Seq2[cedar.PolicyID, *cedar.Policy] // cs.each, bound once
+}
+
+func newCandidateSet() *candidateSet {
+	c := &candidateSet{}
+	c.seq = c.each
+	return c
+}
+
 // All yields the candidates that are not spent once-rules.
-func (cs candidates) All() iter.Seq2[cedar.PolicyID, *cedar.Policy] {
-	return func(yield func(cedar.PolicyID, *cedar.Policy) bool) {
-		for _, c := range cs {
-			if c.rule.Once && c.spent.Load() {
-				continue
-			}
-			if !yield(cedar.PolicyID(c.rule.ID), c.policy) {
-				return
-			}
+func (c *candidateSet) All() iter.Seq2[cedar.PolicyID, *cedar.Policy] { return c.seq }
+
+func (c *candidateSet) each(yield func(cedar.PolicyID, *cedar.Policy) bool) {
+	for _, p := range c.cs {
+		if p.rule.Once && p.spent.Load() {
+			continue
+		}
+		if !yield(cedar.PolicyID(p.rule.ID), p.policy) {
+			return
 		}
 	}
 }
 
 // candidatesFor collects, from the index, every policy whose agent, kind and
-// resource anchor can match t.
+// resource anchor can match t: those of any resource and those of t's
+// anchors, each for any or t's agent and any or t's kind.
 func (e *Engine) candidatesFor(buf candidates, agent string, t *target) candidates {
-	agents := []string{""}
+	buf = e.appendBuckets(buf, anchor{}, agent, t.kind)
+	for _, an := range t.anchors {
+		buf = e.appendBuckets(buf, an, agent, t.kind)
+	}
+	return buf
+}
+
+func (e *Engine) appendBuckets(buf candidates, an anchor, agent string, kind proposal.Kind) candidates {
+	byKey := e.index[an]
+	if byKey == nil {
+		return buf
+	}
+	buf = append(buf, byKey[bucketKey{}]...)
+	if kind != "" {
+		buf = append(buf, byKey[bucketKey{kind: kind}]...)
+	}
 	if agent != "" {
-		agents = append(agents, agent)
-	}
-	kinds := []proposal.Kind{""}
-	if t.kind != "" {
-		kinds = append(kinds, t.kind)
-	}
-	for _, a := range agents {
-		for _, k := range kinds {
-			buf = append(buf, e.index[indexKey{a, k, anchor{}}]...)
-			for _, an := range t.anchors {
-				buf = append(buf, e.index[indexKey{a, k, an}]...)
-			}
+		buf = append(buf, byKey[bucketKey{agent: agent}]...)
+		if kind != "" {
+			buf = append(buf, byKey[bucketKey{agent, kind}]...)
 		}
 	}
 	return buf
@@ -208,6 +265,64 @@ func (o oneEntity) Get(u types.EntityUID) (types.Entity, bool) {
 		return *o.e, true
 	}
 	return types.Entity{}, false
+}
+
+// scratch is the working space of one evaluation, pooled per Engine so that
+// an evaluation allocates little more than its Decision. Nothing in it
+// outlives the evaluation that took it.
+type scratch struct {
+	cands   *candidateSet
+	targets []target
+	uids    []types.EntityUID // parents of the entity being built
+	anchors []anchor          // anchors of the evaluation's targets
+	ids     []string          // rules that decided, before sorting
+	ctxs    []ctxEntry        // contexts of this evaluation, by content bytes
+}
+
+// ctxEntry is a context record with the values it was made of.
+type ctxEntry struct {
+	rank, hour int
+	bytes, now int64
+	rec        types.Record
+}
+
+// context is the Cedar context of an action: {risk, bytes, hour, now}. Only
+// bytes differs between the actions of one evaluation, so actions that carry
+// as many bytes share one record.
+func (s *scratch) context(rank int, bytes int64, now time.Time) types.Record {
+	hour, unix := now.Hour(), now.Unix()
+	for _, c := range s.ctxs {
+		if c.rank == rank && c.bytes == bytes && c.hour == hour && c.now == unix {
+			return c.rec
+		}
+	}
+	rec := types.NewRecord(types.RecordMap{
+		"risk":  types.Long(rank),
+		"bytes": types.Long(bytes),
+		"hour":  types.Long(hour),
+		"now":   types.Long(unix),
+	})
+	s.ctxs = append(s.ctxs, ctxEntry{rank, hour, bytes, unix, rec})
+	return rec
+}
+
+func (e *Engine) getScratch() *scratch {
+	if s, ok := e.scratch.Get().(*scratch); ok {
+		return s
+	}
+	return &scratch{cands: newCandidateSet()}
+}
+
+func (e *Engine) putScratch(s *scratch) {
+	clear(s.targets) // drop the entities and labels
+	s.targets = s.targets[:0]
+	s.cands.cs = s.cands.cs[:0]
+	s.uids = s.uids[:0]
+	s.anchors = s.anchors[:0]
+	s.ids = s.ids[:0]
+	clear(s.ctxs)
+	s.ctxs = s.ctxs[:0]
+	e.scratch.Put(s)
 }
 
 // Evaluate decides p: deny if any target is denied, allow if every target
@@ -255,69 +370,73 @@ func (e *Engine) evaluate(p *proposal.Proposal, in Input) Decision {
 		now = time.Now()
 	}
 	principal := uid(typAgent, p.AgentID)
+	s := e.getScratch()
+	defer e.putScratch(s)
 
 	var (
-		denied, asked []string
-		allowedBy     = map[string]bool{}
-		deniedBy      = map[string]bool{}
-		unknownKind   bool
-		buf           candidates
+		denied      []string
+		asked       []askReason
+		deniedBy    []string // unique, in the order found
+		allowedBy   = s.ids  // unique, in the order found
+		unknownKind bool
 	)
+	d.Targets = make([]TargetDecision, 0, len(p.Actions))
 	for i := range p.Actions {
 		a := &p.Actions[i]
 		if !a.Kind.Known() {
 			unknownKind = true
 		}
-		ctx := types.NewRecord(types.RecordMap{
-			"risk":  types.Long(rank),
-			"bytes": types.Long(actionBytes(a)),
-			"hour":  types.Long(now.Hour()),
-			"now":   types.Long(now.Unix()),
-		})
-		for _, t := range e.targets(i, p.Workspace, a) {
+		ctx := s.context(rank, actionBytes(a), now)
+		s.targets = e.appendTargets(s, s.targets[:0], i, p.Workspace, a)
+		for j := range s.targets {
+			t := &s.targets[j]
 			td := TargetDecision{Action: i, Kind: a.Kind, Target: t.label, Outcome: OutcomeAsk}
 			if t.unresolved != "" {
-				asked = append(asked, t.unresolved)
+				asked = append(asked, askReason{text: t.unresolved})
 				d.Targets = append(d.Targets, td)
 				continue
 			}
-			buf = e.candidatesFor(buf[:0], p.AgentID, &t)
+			s.cands.cs = e.candidatesFor(s.cands.cs[:0], p.AgentID, t)
 			req := cedar.Request{Principal: principal, Action: uid(typAction, string(a.Kind)),
 				Resource: t.entity.UID, Context: ctx}
-			td.Outcome, td.Rules = e.decideTarget(buf, oneEntity{&t.entity}, req)
+			td.Outcome, td.Rules = e.decideTarget(s.cands, oneEntity{&t.entity}, req)
 			switch td.Outcome {
 			case OutcomeDeny:
 				for _, id := range td.Rules {
-					if !deniedBy[id] {
-						deniedBy[id] = true
+					if !slices.Contains(deniedBy, id) {
+						deniedBy = append(deniedBy, id)
 						denied = append(denied, t.label+": "+e.byID[id].desc)
 					}
 				}
 			case OutcomeAllow:
-				allowedBy[td.Rules[0]] = true
+				if !slices.Contains(allowedBy, td.Rules[0]) {
+					allowedBy = append(allowedBy, td.Rules[0])
+				}
 			default:
-				asked = append(asked, "no rule lets "+agentWords(p.AgentID)+" "+kindVerb(a.Kind)+" "+t.label+" without asking")
+				asked = append(asked, askReason{kind: a.Kind, label: t.label})
 			}
 			d.Targets = append(d.Targets, td)
 		}
 	}
+	s.ids = allowedBy[:0] // keep the grown buffer
 
 	switch {
 	case len(deniedBy) > 0:
 		d.Outcome = OutcomeDeny
-		d.DecidedBy = sortedKeys(deniedBy)
+		d.DecidedBy = sortedCopy(deniedBy)
 		d.Reasons = capReasons(denied)
 	case unknownKind:
 		d.Reasons = append(d.Reasons, "the proposal has an action of unknown kind, which is always asked")
 	case len(asked) > 0:
-		d.Reasons = capReasons(asked)
+		d.Reasons = askReasons(asked, p.AgentID)
 	default:
-		d.DecidedBy = sortedKeys(allowedBy)
+		d.DecidedBy = sortedCopy(allowedBy)
 		if over := e.overBudget(p, in.Usage); over != "" {
 			d.Reasons = append(d.Reasons, over)
 			return d
 		}
 		d.Outcome = OutcomeAllow
+		d.Reasons = make([]string, 0, len(d.DecidedBy))
 		for _, id := range d.DecidedBy {
 			d.Reasons = append(d.Reasons, "allowed by: "+e.byID[id].desc)
 		}
@@ -336,8 +455,8 @@ func (e *Engine) evaluate(p *proposal.Proposal, in Input) Decision {
 // denies; otherwise a permit allows, and the deciding permit is one that is
 // not a once-rule when there is such a one, so once-rules are spent only
 // when they are needed.
-func (e *Engine) decideTarget(cs candidates, ents types.EntityGetter, req cedar.Request) (Outcome, []string) {
-	if len(cs) == 0 {
+func (e *Engine) decideTarget(cs *candidateSet, ents types.EntityGetter, req cedar.Request) (Outcome, []string) {
+	if len(cs.cs) == 0 {
 		return OutcomeAsk, nil
 	}
 	dec, diag := cedar.Authorize(cs, ents, req)
@@ -374,17 +493,41 @@ func (e *Engine) decideTarget(cs candidates, ents types.EntityGetter, req cedar.
 	return OutcomeAllow, []string{best}
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
+// sortedCopy returns ids, which are unique, sorted in a new slice.
+func sortedCopy(ids []string) []string {
+	out := slices.Clone(ids)
 	slices.Sort(out)
 	return out
 }
 
 // maxReasons bounds the reasons of one decision.
 const maxReasons = 10
+
+// askReason is why one target is asked: text, or else that no rule lets the
+// agent do kind on label. The words are put together only when they are
+// the decision's reasons.
+type askReason struct {
+	text  string
+	kind  proposal.Kind
+	label string
+}
+
+// askReasons words the reasons of an ask, as capReasons bounds them.
+func askReasons(rs []askReason, agent string) []string {
+	n := min(len(rs), maxReasons)
+	out := make([]string, 0, n+1)
+	for _, r := range rs[:n] {
+		if r.text != "" {
+			out = append(out, r.text)
+		} else {
+			out = append(out, "no rule lets "+agentWords(agent)+" "+kindVerb(r.kind)+" "+r.label+" without asking")
+		}
+	}
+	if len(rs) > maxReasons {
+		out = append(out, fmt.Sprintf("and %d more", len(rs)-maxReasons))
+	}
+	return out
+}
 
 func capReasons(rs []string) []string {
 	if len(rs) <= maxReasons {

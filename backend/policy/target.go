@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/json"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -41,11 +42,73 @@ func pathID(p string, fold bool) string {
 	return p
 }
 
-// argvID is the entity id of argv words: their JSON array, so that no two
-// different word lists share an id.
+// argvID is the entity id of argv words: their JSON array (exactly as
+// encoding/json writes it), so that no two different word lists share an id.
 func argvID(words []string) string {
-	b, _ := json.Marshal(words)
-	return string(b)
+	var b strings.Builder
+	n := 2
+	for _, w := range words {
+		n += len(w) + 3
+	}
+	b.Grow(n)
+	b.WriteByte('[')
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		appendJSONString(&b, w)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// argvPrefixIDs returns the argvIDs of the first 1 to n words of argv, as
+// substrings of a single allocation.
+func argvPrefixIDs(argv []string, n int) []string {
+	var b strings.Builder
+	size := 0
+	for k := 1; k <= n; k++ {
+		size += 2 + k // brackets and commas
+		for _, w := range argv[:k] {
+			size += len(w) + 2
+		}
+	}
+	b.Grow(size)
+	ends := make([]int, n)
+	for k := 1; k <= n; k++ {
+		b.WriteByte('[')
+		for i, w := range argv[:k] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			appendJSONString(&b, w)
+		}
+		b.WriteByte(']')
+		ends[k-1] = b.Len()
+	}
+	all := b.String()
+	ids := make([]string, n)
+	start := 0
+	for k, end := range ends {
+		ids[k] = all[start:end]
+		start = end
+	}
+	return ids
+}
+
+// appendJSONString writes w as encoding/json writes a string: plain printable
+// ASCII as it is, anything else through encoding/json itself.
+func appendJSONString(b *strings.Builder, w string) {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(w)
+			b.Write(q)
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(w)
+	b.WriteByte('"')
 }
 
 // anchor is what a rule's resource is indexed by, and what a target looks
@@ -110,16 +173,15 @@ func resolvePath(workspace, home, p string) (string, bool) {
 	return filepath.Clean(p), true
 }
 
-// folders returns the Folder parents of an absolute, cleaned path: the path
-// itself and every ancestor, with their index anchors.
-func folders(abs string, fold bool) ([]types.EntityUID, []anchor) {
-	var uids []types.EntityUID
-	var anchors []anchor
+// appendFolders appends the Folder parents of an absolute, cleaned path (the
+// path itself and every ancestor) to uids, and their index anchors to
+// anchors.
+func appendFolders(uids []types.EntityUID, anchors []anchor, abs string, fold bool) ([]types.EntityUID, []anchor) {
 	for p := abs; ; {
 		id := pathID(p, fold)
 		uids = append(uids, uid(typFolder, id))
 		anchors = append(anchors, anchorFolder(id))
-		d := filepath.Dir(p)
+		d := parentDir(p)
 		if d == p {
 			break
 		}
@@ -128,34 +190,61 @@ func folders(abs string, fold bool) ([]types.EntityUID, []anchor) {
 	return uids, anchors
 }
 
-// pathTarget places a path argument of an action.
-func (e *Engine) pathTarget(i int, kind proposal.Kind, workspace, raw string) []target {
+// parentDir is filepath.Dir of a cleaned path, without cleaning it again
+// when it has no volume name: the path up to its last separator.
+func parentDir(p string) string {
+	if i := strings.LastIndexByte(p, filepath.Separator); i > 0 && filepath.VolumeName(p) == "" {
+		return p[:i]
+	}
+	return filepath.Dir(p)
+}
+
+// appendPathTargets places a path argument of an action.
+func (e *Engine) appendPathTargets(s *scratch, out []target, i int, kind proposal.Kind, workspace, raw string) []target {
 	abs, ok := resolvePath(workspace, e.opts.Home, raw)
 	if !ok {
-		return []target{{action: i, kind: kind, label: raw,
-			unresolved: "cannot tell where “" + raw + "” is: it is relative and the proposal names no workspace"}}
+		return append(out, target{action: i, kind: kind, label: raw,
+			unresolved: "cannot tell where “" + raw + "” is: it is relative and the proposal names no workspace"})
 	}
-	out := []target{e.absTarget(i, kind, abs, abs)}
+	out = append(out, e.absTarget(s, i, kind, abs, abs))
 	if e.opts.FollowSymlinks {
 		if real := realPath(abs); real != abs {
-			out = append(out, e.absTarget(i, kind, real, abs+" (which leads to "+real+")"))
+			out = append(out, e.absTarget(s, i, kind, real, abs+" (which leads to "+real+")"))
 		}
 	}
 	return out
 }
 
-func (e *Engine) absTarget(i int, kind proposal.Kind, abs, label string) target {
+func (e *Engine) absTarget(s *scratch, i int, kind proposal.Kind, abs, label string) target {
 	id := pathID(abs, e.opts.FoldCase)
-	parents, anchors := folders(abs, e.opts.FoldCase)
+	from := len(s.anchors)
+	s.uids, s.anchors = appendFolders(s.uids[:0], s.anchors, abs, e.opts.FoldCase)
+	s.anchors = append(s.anchors, anchorPath(id))
 	return target{action: i, kind: kind, label: label,
-		entity:  types.Entity{UID: uid(typPath, id), Parents: types.NewEntityUIDSet(parents...)},
-		anchors: append(anchors, anchorPath(id))}
+		entity:  types.Entity{UID: uid(typPath, id), Parents: types.NewEntityUIDSet(s.uids...)},
+		anchors: s.anchors[from:len(s.anchors):len(s.anchors)]}
 }
 
 // realPath follows the symbolic links of the deepest existing ancestor of p.
+// It first climbs with one Stat per level to the deepest ancestor that
+// resolves, then resolves only that one (climbing further if it does not):
+// EvalSymlinks on every level would cost a system call per component of
+// each.
 func realPath(p string) string {
 	rest := ""
-	for cur := p; ; {
+	cur := p
+	for {
+		if _, err := os.Stat(cur); err == nil {
+			break
+		}
+		d := filepath.Dir(cur)
+		if d == cur {
+			break
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = d
+	}
+	for {
 		if r, err := filepath.EvalSymlinks(cur); err == nil {
 			return filepath.Join(r, rest)
 		}
@@ -169,7 +258,7 @@ func realPath(p string) string {
 }
 
 // commandTarget places a command: its argv prefixes and its working folder.
-func (e *Engine) commandTarget(i int, workspace string, a *proposal.Action) target {
+func (e *Engine) commandTarget(s *scratch, i int, workspace string, a *proposal.Action) target {
 	label := strings.Join(a.Argv, " ")
 	if len(a.Argv) == 0 || a.Argv[0] == "" {
 		return target{action: i, kind: a.Kind, label: "(empty command)", unresolved: "the command is empty"}
@@ -183,15 +272,21 @@ func (e *Engine) commandTarget(i int, workspace string, a *proposal.Action) targ
 		return target{action: i, kind: a.Kind, label: label,
 			unresolved: "cannot tell which folder “" + label + "” runs in"}
 	}
-	parents, anchors := folders(abs, e.opts.FoldCase)
+	from := len(s.anchors)
+	s.uids, s.anchors = appendFolders(s.uids[:0], s.anchors, abs, e.opts.FoldCase)
 	n := min(len(a.Argv), maxPrefixWords)
-	for k := 1; k <= n; k++ {
-		parents = append(parents, uid(typPrefix, argvID(a.Argv[:k])))
+	prefixes := argvPrefixIDs(a.Argv, n)
+	for _, id := range prefixes {
+		s.uids = append(s.uids, uid(typPrefix, id))
 	}
-	anchors = append(anchors, anchorCmd(a.Argv[0]))
+	id := prefixes[n-1]
+	if n < len(a.Argv) {
+		id = argvID(a.Argv)
+	}
+	s.anchors = append(s.anchors, anchorCmd(a.Argv[0]))
 	return target{action: i, kind: a.Kind, label: label + " (in " + abs + ")",
-		entity:  types.Entity{UID: uid(typCmd, argvID(a.Argv)), Parents: types.NewEntityUIDSet(parents...)},
-		anchors: anchors}
+		entity:  types.Entity{UID: uid(typCmd, id), Parents: types.NewEntityUIDSet(s.uids...)},
+		anchors: s.anchors[from:len(s.anchors):len(s.anchors)]}
 }
 
 // hostOf returns the lower-case host name of a URL, without port or final dot.
@@ -206,27 +301,32 @@ func hostOf(raw string) string {
 // targets lists every resource a's action reaches. An action of unknown
 // kind yields every target its fields name, so that denies still apply.
 func (e *Engine) targets(i int, workspace string, a *proposal.Action) []target {
-	var out []target
+	return e.appendTargets(&scratch{}, nil, i, workspace, a)
+}
+
+// appendTargets appends to out the targets of a, building them in s.
+func (e *Engine) appendTargets(s *scratch, out []target, i int, workspace string, a *proposal.Action) []target {
+	start := len(out)
 	known := a.Kind.Known()
 	has := func(k proposal.Kind) bool { return a.Kind == k || !known }
 	switch a.Kind {
 	case proposal.KindFileWrite, proposal.KindFileEdit, proposal.KindFileDelete, proposal.KindFileMove,
 		proposal.KindDirCreate, proposal.KindSheetUpdate:
-		out = append(out, e.pathTarget(i, a.Kind, workspace, a.Path)...)
+		out = e.appendPathTargets(s, out, i, a.Kind, workspace, a.Path)
 	default:
 		if !known && a.Path != "" {
-			out = append(out, e.pathTarget(i, a.Kind, workspace, a.Path)...)
+			out = e.appendPathTargets(s, out, i, a.Kind, workspace, a.Path)
 		}
 	}
 	if has(proposal.KindFileMove) && (a.To != "" || known) {
-		out = append(out, e.pathTarget(i, a.Kind, workspace, a.To)...)
+		out = e.appendPathTargets(s, out, i, a.Kind, workspace, a.To)
 	}
 	if has(proposal.KindCommandRun) {
 		if known || len(a.Argv) > 0 || a.Dir != "" {
-			out = append(out, e.commandTarget(i, workspace, a))
+			out = append(out, e.commandTarget(s, i, workspace, a))
 		}
 		for _, w := range a.Writes {
-			out = append(out, e.pathTarget(i, a.Kind, workspace, w)...)
+			out = e.appendPathTargets(s, out, i, a.Kind, workspace, w)
 		}
 	}
 	if has(proposal.KindNetRequest) && (known || a.URL != "") {
@@ -245,7 +345,7 @@ func (e *Engine) targets(i int, workspace string, a *proposal.Action) []target {
 			out = append(out, target{action: i, kind: a.Kind, label: "(no tool)", unresolved: "the tool call names no tool"})
 		}
 	}
-	if len(out) == 0 {
+	if len(out) == start {
 		out = append(out, target{action: i, kind: a.Kind, label: string(a.Kind), unresolved: "the action names no target"})
 	}
 	return out

@@ -175,28 +175,10 @@ func Assess(p *Proposal) (Risk, []string) {
 	}
 
 	// What it does, in the order of Kinds.
-	describe := map[Kind]func(n int) string{
-		KindFileWrite:  func(n int) string { return "writes " + plural(n, "file", "files") },
-		KindFileEdit:   func(n int) string { return "edits " + plural(n, "file", "files") },
-		KindFileDelete: func(n int) string { return "deletes " + plural(n, "file", "files") },
-		KindFileMove:   func(n int) string { return "moves " + plural(n, "file", "files") },
-		KindDirCreate:  func(n int) string { return "creates " + plural(n, "directory", "directories") },
-		KindSheetUpdate: func(n int) string {
-			return "changes " + plural(cells, "cell", "cells") + " in " + plural(n, "workbook", "workbooks")
-		},
-		KindCommandRun: func(n int) string {
-			if n == 1 {
-				return "runs a command"
-			}
-			return fmt.Sprintf("runs %d commands", n)
-		},
-		KindNetRequest: func(n int) string { return "sends data out to " + listShort(hosts) },
-		KindToolCall:   func(n int) string { return "calls " + plural(len(tools), "tool", "tools") + ": " + listShort(tools) },
-	}
 	var what []string
 	for _, k := range Kinds {
 		if n := counts[k]; n > 0 {
-			what = append(what, describe[k](n))
+			what = append(what, describeKind(k, n, cells, hosts, tools))
 		}
 	}
 	a.reasons = append(what, a.reasons...)
@@ -226,6 +208,34 @@ func Assess(p *Proposal) (Risk, []string) {
 		a.add(a.risk, fmt.Sprintf("carries %.1f MiB of content", float64(content)/(1<<20)))
 	}
 	return a.risk, a.reasons
+}
+
+// describeKind says what n actions of kind k do.
+func describeKind(k Kind, n, cells int, hosts, tools []string) string {
+	switch k {
+	case KindFileWrite:
+		return "writes " + plural(n, "file", "files")
+	case KindFileEdit:
+		return "edits " + plural(n, "file", "files")
+	case KindFileDelete:
+		return "deletes " + plural(n, "file", "files")
+	case KindFileMove:
+		return "moves " + plural(n, "file", "files")
+	case KindDirCreate:
+		return "creates " + plural(n, "directory", "directories")
+	case KindSheetUpdate:
+		return "changes " + plural(cells, "cell", "cells") + " in " + plural(n, "workbook", "workbooks")
+	case KindCommandRun:
+		if n == 1 {
+			return "runs a command"
+		}
+		return fmt.Sprintf("runs %d commands", n)
+	case KindNetRequest:
+		return "sends data out to " + listShort(hosts)
+	case KindToolCall:
+		return "calls " + plural(len(tools), "tool", "tools") + ": " + listShort(tools)
+	}
+	return ""
 }
 
 // targets lists the paths an action reaches.
@@ -270,8 +280,7 @@ func assessPath(a *assessment, workspace, p string) {
 		a.add(RiskHigh, "writes into the home directory: "+p)
 	}
 
-	parts := strings.Split(strings.ToLower(filepath.ToSlash(abs)), "/")
-	for _, c := range parts {
+	for c := range strings.SplitSeq(strings.ToLower(filepath.ToSlash(abs)), "/") {
 		if credentialDirs[c] {
 			a.add(RiskCritical, "touches a credential store: "+p)
 			return
@@ -279,11 +288,13 @@ func assessPath(a *assessment, workspace, p string) {
 	}
 	if filepath.IsAbs(abs) {
 		rest := strings.TrimPrefix(filepath.ToSlash(strings.TrimPrefix(abs, filepath.VolumeName(abs))), "/")
-		top := strings.Split(strings.ToLower(rest), "/")
-		if top[0] == "private" && len(top) > 1 && top[1] == "etc" {
-			top = top[1:]
+		// The first two components of rest, as strings.Split would give them.
+		top, after, deeper := strings.Cut(strings.ToLower(rest), "/")
+		second, _, _ := strings.Cut(after, "/")
+		if top == "private" && deeper && second == "etc" {
+			top = second // /private/etc is /etc (macOS)
 		}
-		if systemDirs[top[0]] && !(top[0] == "usr" && len(top) > 1 && top[1] == "local") {
+		if systemDirs[top] && !(top == "usr" && deeper && second == "local") {
 			a.add(RiskCritical, "touches a system directory: "+p)
 		}
 	}

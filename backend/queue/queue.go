@@ -146,6 +146,10 @@ type Queue struct {
 	closed   bool
 	done     chan struct{}
 	loopDone chan struct{}
+
+	// While held, nothing expires; see Hold.
+	holdMu    sync.Mutex
+	heldSince time.Time // zero when not held
 }
 
 type armState int
@@ -309,6 +313,9 @@ func (q *Queue) rearm(deadline time.Time) {
 // queue's clock and returns how many it expired. The loop calls it; tests
 // and the app may call it directly.
 func (q *Queue) ExpireDue(ctx context.Context) (int, error) {
+	if q.Held() {
+		return 0, nil
+	}
 	n := 0
 	for {
 		now := q.now()
@@ -341,6 +348,47 @@ func (q *Queue) expire(ctx context.Context, id string, now time.Time) (bool, err
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// Hold stops (on) or resumes expiry. A proposal does not expire while the
+// queue is held; on resume every pending deadline moves later by the time the
+// queue was held, so nothing that waited for the person is lost to the pause.
+// since is when the hold began (it may predate this process: a pause lasts
+// across restarts); zero means now.
+func (q *Queue) Hold(ctx context.Context, on bool, since time.Time) error {
+	q.holdMu.Lock()
+	defer q.holdMu.Unlock()
+	if on {
+		if q.heldSince.IsZero() {
+			if since.IsZero() {
+				since = q.now()
+			}
+			q.heldSince = since
+		}
+		return nil
+	}
+	if q.heldSince.IsZero() {
+		return nil
+	}
+	held := q.now().Sub(q.heldSince)
+	if held > 0 {
+		if err := q.st.ExtendPendingDeadlines(ctx, held); err != nil {
+			return fromStore("", err)
+		}
+	}
+	q.heldSince = time.Time{}
+	select {
+	case q.kick <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// Held reports whether expiry is held.
+func (q *Queue) Held() bool {
+	q.holdMu.Lock()
+	defer q.holdMu.Unlock()
+	return !q.heldSince.IsZero()
 }
 
 // change applies a status change and queues its event, then emits.
@@ -440,6 +488,9 @@ func (q *Queue) newID(t time.Time) (string, error) {
 	return id.String(), nil
 }
 
+// SummaryOf is p as the lists show it.
+func SummaryOf(p *proposal.Proposal) Summary { return summaryOf(p) }
+
 func summaryOf(p *proposal.Proposal) Summary {
 	s := Summary{ID: p.ID, AgentID: p.AgentID, Summary: p.Summary, Risk: p.Risk, Status: p.Status,
 		CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt, ActionCount: len(p.Actions), Kinds: []proposal.Kind{}}
@@ -460,6 +511,14 @@ func summaryOf(p *proposal.Proposal) Summary {
 // it with its agent in one transaction; and announces it. What the agent set
 // in those fields is ignored, except a deadline, which must lie in the future.
 func (q *Queue) Submit(ctx context.Context, p proposal.Proposal) (*proposal.Proposal, error) {
+	return q.SubmitWith(ctx, p, nil)
+}
+
+// SubmitWith is Submit that calls screen, if not nil, with the proposal as
+// it will be stored (id, risk and deadline set) before storing it; the
+// events screen returns (its policy evaluation) are stored with it, in the
+// same transaction.
+func (q *Queue) SubmitWith(ctx context.Context, p proposal.Proposal, screen func(*proposal.Proposal) []store.Event) (*proposal.Proposal, error) {
 	if q.isClosed() {
 		return nil, errClosed
 	}
@@ -484,8 +543,12 @@ func (q *Queue) Submit(ctx context.Context, p proposal.Proposal) (*proposal.Prop
 	}
 
 	// Concurrent submissions may share one commit (see store.InsertProposal).
+	var extra []store.Event
+	if screen != nil {
+		extra = screen(&p)
+	}
 	sum := summaryOf(&p)
-	err = q.st.InsertProposalThen(ctx, &p, func() {
+	err = q.st.InsertProposalWith(ctx, &p, extra, func() {
 		q.enqueue(Event{Type: EventSubmitted, ProposalID: p.ID, Status: p.Status, At: now, Summary: &sum})
 	})
 	if err != nil {
@@ -556,7 +619,7 @@ func (q *Queue) Get(ctx context.Context, id string) (*proposal.Proposal, error) 
 // overdue expires p if it is pending past its deadline and reports whether it
 // is (now) expired.
 func (q *Queue) overdue(ctx context.Context, p *proposal.Proposal, now time.Time) (bool, error) {
-	if p.Status != proposal.StatusPending || p.ExpiresAt.IsZero() || now.Before(p.ExpiresAt) {
+	if p.Status != proposal.StatusPending || p.ExpiresAt.IsZero() || now.Before(p.ExpiresAt) || q.Held() {
 		return false, nil
 	}
 	if _, err := q.expire(ctx, p.ID, now); err != nil {

@@ -47,6 +47,7 @@ type insertReq struct {
 	blobs []blob
 	data  string         // the "proposed" event's JSON
 	rec   *record.Record // the "proposed" event's audit record
+	extra []extraEvent   // events written right after "proposed" (the policy evaluation)
 	kinds string
 	known bool   // the agent was in the known cache when prepared
 	then  func() // called after the commit, under the write lock
@@ -56,6 +57,12 @@ type insertReq struct {
 }
 
 // insertQueue holds the requests not yet taken by a writer.
+// extraEvent is an event stored with a proposal, with its audit record.
+type extraEvent struct {
+	e   Event
+	rec *record.Record
+}
+
 type insertQueue struct {
 	mu      sync.Mutex
 	pending []*insertReq

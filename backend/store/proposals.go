@@ -166,14 +166,31 @@ func (s *Store) InsertProposal(ctx context.Context, p *proposal.Proposal) error 
 // can record its changes in commit order. then runs while the store's write
 // lock is held: it must be quick and must not call the store.
 func (s *Store) InsertProposalThen(ctx context.Context, p *proposal.Proposal, then func()) error {
+	return s.InsertProposalWith(ctx, p, nil, then)
+}
+
+// InsertProposalWith is InsertProposalThen that also stores extra events
+// about p (its policy evaluation), in the same transaction, after its
+// "proposed" event. Each needs a type and a time; ProposalID and AgentID
+// are p's.
+func (s *Store) InsertProposalWith(ctx context.Context, p *proposal.Proposal, extra []Event, then func()) error {
 	if p.ID == "" || p.AgentID == "" || !p.Status.Known() || p.CreatedAt.IsZero() {
 		return fmt.Errorf("store: proposal needs an id, an agent, a known status and a creation time")
+	}
+	for i, e := range extra {
+		if e.Type == "" || e.At.IsZero() || (e.Data != nil && !json.Valid(e.Data)) {
+			return fmt.Errorf("store: extra event %d needs a type, a time and JSON data", i)
+		}
 	}
 	s.inserting.Add(1)
 	defer s.inserting.Add(-1)
 	r, err := s.prepareInsert(ctx, p, then)
 	if err != nil {
 		return err
+	}
+	for _, e := range extra {
+		e.ProposalID, e.AgentID = p.ID, p.AgentID
+		r.extra = append(r.extra, extraEvent{e: e, rec: s.eventRecord(&e)})
 	}
 	return s.insert(ctx, r)
 }
@@ -284,7 +301,23 @@ func (s *Store) insertOne(t rawTx, r *insertReq, revoked map[string]bool) error 
 	if err != nil {
 		return err
 	}
-	return s.appendTo(t, ev, r.rec)
+	if err := s.appendTo(t, ev, r.rec); err != nil {
+		return err
+	}
+	for _, x := range r.extra {
+		var data any
+		if x.e.Data != nil {
+			data = string(x.e.Data)
+		}
+		ev, err := t.exec(sqlInsertEvent, x.e.At.UnixNano(), p.ID, p.AgentID, string(x.e.Type), data)
+		if err != nil {
+			return err
+		}
+		if err := s.appendTo(t, ev, x.rec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // GetProposal returns the proposal with its actions, content and decision.

@@ -131,6 +131,7 @@ export namespace app {
 	    pending: number;
 	    keys: Keys;
 	    gateway: string;
+	    paused: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -145,6 +146,7 @@ export namespace app {
 	        this.pending = source["pending"];
 	        this.keys = this.convertValues(source["keys"], Keys);
 	        this.gateway = source["gateway"];
+	        this.paused = source["paused"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -318,6 +320,40 @@ export namespace app {
 	        this.not_undoable = source["not_undoable"];
 	        this.execution = this.convertValues(source["execution"], ExecutionView);
 	        this.token = this.convertValues(source["token"], TokenCheck);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class RememberPreview {
+	    rule: policy.Rule;
+	    description: string;
+	    matches: queue.Summary[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RememberPreview(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.rule = this.convertValues(source["rule"], policy.Rule);
+	        this.description = source["description"];
+	        this.matches = this.convertValues(source["matches"], queue.Summary);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -513,6 +549,136 @@ export namespace core {
 	        this.keep = source["keep"];
 	    }
 	}
+	export class PendingRules {
+	    sha256: string;
+	    added: string[];
+	    removed: string[];
+	    budgets_changed: boolean;
+	    error?: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PendingRules(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.sha256 = source["sha256"];
+	        this.added = source["added"];
+	        this.removed = source["removed"];
+	        this.budgets_changed = source["budgets_changed"];
+	        this.error = source["error"];
+	        this.text = source["text"];
+	    }
+	}
+	export class RuleView {
+	    id: string;
+	    effect: string;
+	    description: string;
+	    builtin: boolean;
+	    session: boolean;
+	    once: boolean;
+	    spent: boolean;
+	    expired: boolean;
+	    created_by?: string;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    expires_at: any;
+	    uses: number;
+	    // Go type: time
+	    last_used: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new RuleView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.effect = source["effect"];
+	        this.description = source["description"];
+	        this.builtin = source["builtin"];
+	        this.session = source["session"];
+	        this.once = source["once"];
+	        this.spent = source["spent"];
+	        this.expired = source["expired"];
+	        this.created_by = source["created_by"];
+	        this.created_at = this.convertValues(source["created_at"], null);
+	        this.expires_at = this.convertValues(source["expires_at"], null);
+	        this.uses = source["uses"];
+	        this.last_used = this.convertValues(source["last_used"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class PolicyState {
+	    rules: RuleView[];
+	    budgets: Record<string, policy.Budget>;
+	    roles: policy.RoleInfo[];
+	    paused: boolean;
+	    // Go type: time
+	    paused_at: any;
+	    pending?: PendingRules;
+	    problem?: string;
+	    version: number;
+	    // Go type: time
+	    accepted_at: any;
+	    accepted_by?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PolicyState(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.rules = this.convertValues(source["rules"], RuleView);
+	        this.budgets = this.convertValues(source["budgets"], policy.Budget, true);
+	        this.roles = this.convertValues(source["roles"], policy.RoleInfo);
+	        this.paused = source["paused"];
+	        this.paused_at = this.convertValues(source["paused_at"], null);
+	        this.pending = this.convertValues(source["pending"], PendingRules);
+	        this.problem = source["problem"];
+	        this.version = source["version"];
+	        this.accepted_at = this.convertValues(source["accepted_at"], null);
+	        this.accepted_by = source["accepted_by"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	export class Selection {
 	    actions: number[];
 	    hunks?: HunkChoice[];
@@ -780,6 +946,105 @@ export namespace executor {
 	        this.agent_runs = source["agent_runs"];
 	        this.rollback = source["rollback"];
 	        this.recovered = source["recovered"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
+export namespace policy {
+	
+	export class Budget {
+	    writes?: number;
+	    deletes?: number;
+	    bytes?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Budget(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.writes = source["writes"];
+	        this.deletes = source["deletes"];
+	        this.bytes = source["bytes"];
+	    }
+	}
+	export class RoleInfo {
+	    role: string;
+	    name: string;
+	    description: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RoleInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.role = source["role"];
+	        this.name = source["name"];
+	        this.description = source["description"];
+	    }
+	}
+	export class Rule {
+	    id: string;
+	    effect: string;
+	    agent?: string;
+	    kinds?: string[];
+	    path?: string;
+	    folder?: string;
+	    command?: string[];
+	    host?: string;
+	    tool?: string;
+	    max_risk?: string;
+	    max_bytes?: number;
+	    // Go type: time
+	    expires_at: any;
+	    once?: boolean;
+	    session?: boolean;
+	    created_by?: string;
+	    // Go type: time
+	    created_at: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Rule(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.effect = source["effect"];
+	        this.agent = source["agent"];
+	        this.kinds = source["kinds"];
+	        this.path = source["path"];
+	        this.folder = source["folder"];
+	        this.command = source["command"];
+	        this.host = source["host"];
+	        this.tool = source["tool"];
+	        this.max_risk = source["max_risk"];
+	        this.max_bytes = source["max_bytes"];
+	        this.expires_at = this.convertValues(source["expires_at"], null);
+	        this.once = source["once"];
+	        this.session = source["session"];
+	        this.created_by = source["created_by"];
+	        this.created_at = this.convertValues(source["created_at"], null);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

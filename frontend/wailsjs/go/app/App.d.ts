@@ -5,7 +5,12 @@ import {app} from '../models';
 import {queue} from '../models';
 import {preview} from '../models';
 import {redact} from '../models';
+import {policy} from '../models';
 import {sheet} from '../models';
+
+export function AcceptRulesFile(arg1:string):Promise<void>;
+
+export function ApplyRole(arg1:string,arg2:string):Promise<void>;
 
 export function Approve(arg1:string):Promise<void>;
 
@@ -25,13 +30,27 @@ export function ListDecided(arg1:number,arg2:number):Promise<queue.Page>;
 
 export function ListPending(arg1:number,arg2:number):Promise<queue.Page>;
 
+export function Policy():Promise<core.PolicyState>;
+
 export function Preview(arg1:string):Promise<Array<preview.Action>>;
 
 export function PreviewLines(arg1:string,arg2:number,arg3:number,arg4:number):Promise<Array<string>>;
 
+export function PreviewRemember(arg1:string,arg2:string,arg3:string,arg4:string):Promise<app.RememberPreview>;
+
 export function Redo(arg1:string,arg2:boolean):Promise<app.UndoOutcome>;
 
+export function RejectRulesFile():Promise<void>;
+
+export function Remember(arg1:string,arg2:string,arg3:string):Promise<string>;
+
+export function RevokeRule(arg1:string):Promise<void>;
+
 export function Secrets(arg1:string):Promise<redact.ProposalScan>;
+
+export function SetBudget(arg1:string,arg2:policy.Budget):Promise<void>;
+
+export function SetPaused(arg1:boolean):Promise<void>;
 
 export function SheetWindow(arg1:string,arg2:number,arg3:sheet.WindowQuery):Promise<sheet.Grid>;
 
