@@ -55,7 +55,7 @@ func newHarnessOn(t *testing.T, bus *desktoptest.Bus, burst time.Duration) *harn
 	}
 	t.Cleanup(func() { c.Close() })
 	h.core = c
-	h.n = New(Config{Conn: bus.Conn(t), Proposals: c.Queue, Decide: c.Decide, Record: c.Store, Burst: burst,
+	h.n = New(Config{Conn: bus.Conn(t), Proposals: c.Queue, Decide: c.Decide, Store: c.Store, Burst: burst,
 		Open: func(id string) { h.opened <- id }, Refused: func(r Refusal) { h.refused <- r }, Logf: t.Logf})
 	target.Store(h.n)
 	if err := h.n.Start(context.Background()); err != nil {
@@ -72,7 +72,7 @@ func (h *harness) submit(agent string, high bool) *proposal.Proposal {
 	if high {
 		a = proposal.Action{Kind: proposal.KindCommandRun, Argv: []string{"make", "clean"}}
 	}
-	p, err := h.core.Queue.Submit(context.Background(), proposal.Proposal{AgentID: agent,
+	p, err := h.core.Submit(context.Background(), proposal.Proposal{AgentID: agent,
 		Summary: "Write notes.txt <b>now</b>", Workspace: h.ws, Actions: []proposal.Action{a}})
 	if err != nil {
 		h.t.Fatal(err)

@@ -73,9 +73,10 @@ type Proposals interface {
 	Get(ctx context.Context, id string) (*proposal.Proposal, error)
 }
 
-// Recorder appends audit events (*store.Store).
-type Recorder interface {
+// Store keeps and reads audit events (*store.Store).
+type Store interface {
 	AppendEvents(ctx context.Context, events []store.Event) error
+	ListEvents(ctx context.Context, proposalID string) ([]store.Event, error)
 }
 
 // Config holds a Notifier's dependencies.
@@ -86,8 +87,9 @@ type Config struct {
 	Proposals Proposals
 	// Decide is the signed decision path (core.Core.Decide).
 	Decide func(ctx context.Context, id string, d core.Decision) (*proposal.Proposal, error)
-	// Record keeps the notified and refused events; nil = not recorded.
-	Record Recorder
+	// Store records the notified and refused events, and tells which
+	// proposals the person's rules decide; nil = neither.
+	Store Store
 	// Open shows the window, on a proposal when id is not "".
 	Open func(id string)
 	// Refused observes every refused action, once it is logged and recorded;
@@ -339,7 +341,7 @@ func (n *Notifier) endBurst(ctx context.Context) bool {
 func (n *Notifier) stillPending(ctx context.Context, ids []string) []string {
 	var out []string
 	for _, id := range ids {
-		if p, err := n.cfg.Proposals.Get(ctx, id); err == nil && p.Status == proposal.StatusPending {
+		if p, err := n.cfg.Proposals.Get(ctx, id); err == nil && p.Status == proposal.StatusPending && !n.rulesDecide(ctx, id) {
 			out = append(out, id)
 		}
 	}
@@ -398,10 +400,10 @@ func ApprovableFromNotification(r proposal.Risk) bool {
 // notifyOne sends the notification of one proposal, if it is still pending.
 func (n *Notifier) notifyOne(ctx context.Context, pid string, replaces uint32) (uint32, bool) {
 	p, err := n.cfg.Proposals.Get(ctx, pid)
-	if err != nil || p.Status != proposal.StatusPending {
+	if err != nil || p.Status != proposal.StatusPending || n.rulesDecide(ctx, pid) {
 		return 0, false
 	}
-	title := p.AgentID + " asks for your approval"
+	title := clip(p.AgentID, 64) + " asks for your approval"
 	body := escape(clip(p.Summary, maxSummary))
 	if k := len(p.Actions); k > 1 {
 		body += fmt.Sprintf("\n%d actions, %s risk", k, p.Risk)
@@ -424,6 +426,30 @@ func (n *Notifier) notifyOne(ctx context.Context, pid string, replaces uint32) (
 		n.record(ctx, []store.Event{n.notifiedEvent(pid, p.AgentID, id, actions, false)})
 	}
 	return id, ok
+}
+
+// rulesDecide reports whether the person's rules (or the pause) decided a
+// proposal when it was submitted: the core settles it a moment later, and
+// the person need not be asked.
+func (n *Notifier) rulesDecide(ctx context.Context, pid string) bool {
+	if n.cfg.Store == nil {
+		return false
+	}
+	evs, err := n.cfg.Store.ListEvents(ctx, pid)
+	if err != nil {
+		return false
+	}
+	for _, e := range evs {
+		if e.Type == store.EventPolicyEvaluated {
+			var rec struct {
+				Outcome string `json:"outcome"`
+			}
+			if json.Unmarshal(e.Data, &rec) == nil && rec.Outcome != "" && rec.Outcome != "ask" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // notifyBurst sends one notification for many proposals: it can only open
@@ -678,10 +704,10 @@ func (n *Notifier) refuse(ctx context.Context, r Refusal, agent string) {
 }
 
 func (n *Notifier) record(ctx context.Context, evs []store.Event) {
-	if n.cfg.Record == nil || len(evs) == 0 {
+	if n.cfg.Store == nil || len(evs) == 0 {
 		return
 	}
-	if err := n.cfg.Record.AppendEvents(ctx, evs); err != nil && !errors.Is(err, context.Canceled) {
+	if err := n.cfg.Store.AppendEvents(ctx, evs); err != nil && !errors.Is(err, context.Canceled) {
 		n.cfg.Logf("notifications: cannot record %s: %v", evs[0].Type, err)
 	}
 }

@@ -351,3 +351,21 @@ func (m *monitor) next(t *testing.T) *dbus.Message {
 		}
 	}
 }
+
+// What the pause (or a rule) decides at submission is not notified.
+func TestWhatTheRulesDecideIsNotNotified(t *testing.T) {
+	h := newHarness(t, 50*time.Millisecond)
+	srv := startFakeServer(t, h.bus)
+	if err := h.core.SetPaused(context.Background(), true, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	p := h.submit("codex", false)
+	if p.Status != proposal.StatusDenied {
+		t.Fatalf("status %s while paused, want denied", p.Status)
+	}
+	select {
+	case c := <-srv.calls:
+		t.Errorf("notified %+v", c)
+	case <-time.After(500 * time.Millisecond):
+	}
+}
