@@ -23,7 +23,7 @@ import (
 
 // harness is a core with a file keystore and a Notifier on a private bus.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	bus     *desktoptest.Bus
 	core    *core.Core
 	n       *Notifier
@@ -32,12 +32,12 @@ type harness struct {
 	ws      string
 }
 
-func newHarness(t *testing.T, burst time.Duration) *harness {
+func newHarness(t testing.TB, burst time.Duration) *harness {
 	t.Helper()
 	return newHarnessOn(t, desktoptest.StartBus(t), burst)
 }
 
-func newHarnessOn(t *testing.T, bus *desktoptest.Bus, burst time.Duration) *harness {
+func newHarnessOn(t testing.TB, bus *desktoptest.Bus, burst time.Duration) *harness {
 	t.Helper()
 	h := &harness{t: t, bus: bus, refused: make(chan Refusal, 100), opened: make(chan string, 100), ws: t.TempDir()}
 	var target atomic.Pointer[Notifier]
@@ -183,9 +183,10 @@ type fakeServer struct {
 	next   uint32
 	calls  chan notifyCall
 	closed chan uint32
+	at     chan time.Time // when each Notify arrived, when not nil
 }
 
-func startFakeServer(t *testing.T, bus *desktoptest.Bus) *fakeServer {
+func startFakeServer(t testing.TB, bus *desktoptest.Bus) *fakeServer {
 	t.Helper()
 	f := &fakeServer{conn: bus.Conn(t), next: 40, calls: make(chan notifyCall, 100), closed: make(chan uint32, 100)}
 	if err := f.conn.Export(f, objPath, iface); err != nil {
@@ -207,6 +208,10 @@ func (f *fakeServer) Notify(app string, replaces uint32, icon, summary, body str
 		id = f.next
 	}
 	f.mu.Unlock()
+	if f.at != nil {
+		f.at <- time.Now()
+		return id, nil
+	}
 	f.calls <- notifyCall{ID: id, Replaces: replaces, Summary: summary, Body: body, Actions: actions, Hints: hints}
 	return id, nil
 }
