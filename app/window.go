@@ -176,11 +176,6 @@ func runWindow(assets fs.FS, icon []byte, o cli.WindowOptions, version string, s
 		BackgroundColour: &options.RGBA{R: 24, G: 26, B: 33, A: 255},
 		OnStartup: func(ctx context.Context) {
 			emit := func(batch []queue.Event) { wruntime.EventsEmit(ctx, EventQueue, batch) }
-			if err := s.start(ctx, emit); err != nil {
-				logf("%v", err)
-				wruntime.Quit(ctx)
-				return
-			}
 			show := func(id string) {
 				wruntime.WindowShow(ctx)
 				wruntime.WindowUnminimise(ctx)
@@ -188,7 +183,13 @@ func runWindow(assets fs.FS, icon []byte, o cli.WindowOptions, version string, s
 					wruntime.EventsEmit(ctx, EventSelect, id)
 				}
 			}
+			// The tray and the notifications first, so that they hear the
+			// first proposal the gateway or the demo agent brings.
 			s.startDesktop(ctx, withTray, icon, show, func() { wruntime.Quit(ctx) })
+			if err := s.start(ctx, emit); err != nil {
+				logf("%v", err)
+				wruntime.Quit(ctx)
+			}
 		},
 		OnShutdown: func(context.Context) {
 			s.stopDesktop()
