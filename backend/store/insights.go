@@ -41,7 +41,7 @@ type Insights struct {
 	Decided         int
 	DecisionMedian  time.Duration
 	DecisionP90     time.Duration
-	AutoApproved    int          // decisions made by a rule
+	AutoApproved    int          // approvals made by a rule
 	Rules           []NamedCount // which rules made them, most first (at most 10)
 	TopPaths        []NamedCount // action paths of proposals created in the range (at most 10)
 	TopCommands     []NamedCount // first word of command.run argv of those proposals (at most 10)
@@ -85,7 +85,7 @@ const (
 		WHERE type IN ('proposed', 'approved', 'denied', 'executed', 'failed', 'reverted') AND ts >= ?1 AND ts < ?2
 		GROUP BY 1, 2, 3`
 	sqlInsightsStatus  = `SELECT status, count(*) FROM proposals WHERE created_at >= ?1 AND created_at < ?2 GROUP BY status`
-	sqlInsightsDecided = `SELECT p.decided_at - p.created_at, d.decided_by FROM proposals p
+	sqlInsightsDecided = `SELECT p.decided_at - p.created_at, d.decided_by, d.verdict FROM proposals p
 		JOIN decisions d ON d.proposal_id = p.id
 		WHERE p.decided_at IS NOT NULL AND p.decided_at >= ?1 AND p.decided_at < ?2`
 	sqlInsightsPaths = `SELECT a.path, count(*) FROM proposals p JOIN actions a ON a.proposal_id = p.id
@@ -180,12 +180,13 @@ func (s *Store) Insights(ctx context.Context, from, to time.Time) (Insights, err
 	rules := map[string]int{}
 	err = eachRow(ctx, tx, sqlInsightsDecided, []any{lo, hi}, func(r *sql.Rows) error {
 		var wait int64
-		var by string
-		if err := r.Scan(&wait, &by); err != nil {
+		var by, verdict string
+		if err := r.Scan(&wait, &by, &verdict); err != nil {
 			return err
 		}
 		waits = append(waits, max(wait, 0))
-		if strings.HasPrefix(by, RuleDeciderPrefix) {
+		// Auto-approved: what rules approved (a rule's deny, or the pause, is not).
+		if strings.HasPrefix(by, RuleDeciderPrefix) && proposal.Verdict(verdict).Approves() {
 			rules[by]++
 		}
 		return nil

@@ -3,6 +3,8 @@
 // UI goes through api/index.ts, which converts what comes back into the types
 // of api/types.ts.
 export {
+  AcceptRulesFile,
+  ApplyRole,
   Approve,
   ApproveSelection,
   Deny,
@@ -12,10 +14,17 @@ export {
   Insights,
   ListDecided,
   ListPending,
+  Policy,
   Preview,
   PreviewLines,
+  PreviewRemember,
   Redo,
+  RejectRulesFile,
+  Remember,
+  RevokeRule,
   Secrets,
+  SetBudget,
+  SetPaused,
   SheetWindow,
   Timeline,
   TimelineEvents,

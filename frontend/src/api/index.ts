@@ -1,10 +1,12 @@
 // The UI's view of the backend: typed calls, typed errors, typed events.
-// Only reading, deciding, and undoing or redoing what was decided are
-// exposed; nothing here names a file to write or a command to run.
+// Only reading, deciding, undoing or redoing what was decided, and the
+// person's own rules are exposed; nothing here names a file to write or a
+// command to run.
 import * as bindings from './bindings';
 import { toApiError } from './errors';
 import * as normalize from './normalize';
 import type {
+  Budget,
   EventView,
   ExportFormat,
   ExportResult,
@@ -12,9 +14,14 @@ import type {
   Info,
   Insights,
   Page,
+  PolicyState,
   PreviewAction,
   ProposalView,
   QueueEvent,
+  RememberLifetime,
+  RememberPreview,
+  RememberScope,
+  RuleEffect,
   SecretScan,
   Selection,
   TimelinePage,
@@ -26,7 +33,7 @@ import type {
 export type { ApiErrorCode } from './errors';
 export { ApiError, toApiError } from './errors';
 export type * from './types';
-export { INSIGHT_SERIES } from './types';
+export { INSIGHT_SERIES, POLICY_CHANGED, REMEMBER_LIFETIMES, REMEMBER_SCOPES } from './types';
 
 /** What the stores need from the backend; tests pass a fake. */
 export interface Backend {
@@ -75,6 +82,31 @@ export interface Backend {
   /** The Insights dashboard's figures for the last days days, today included (30 when 0). */
   insights(days: number): Promise<Insights>;
   uiReady(): Promise<void>;
+  /** The rules, their use, the budgets, the pause and a rules file waiting for review. */
+  policy(): Promise<PolicyState>;
+  /**
+   * The rule remembering the decision on proposal id would save, and the
+   * recent requests it would have decided. An error means the scope does
+   * not fit this proposal (three files for "this file", say).
+   */
+  previewRemember(id: string, scope: RememberScope, lifetime: RememberLifetime, effect: RuleEffect): Promise<RememberPreview>;
+  /**
+   * Saves the person's decision on proposal id as a rule (allow after an
+   * approval, deny after a denial); returns the rule in plain words.
+   */
+  remember(id: string, scope: RememberScope, lifetime: RememberLifetime): Promise<string>;
+  /** Removes a rule the person made; built-in rules are refused. */
+  revokeRule(id: string): Promise<void>;
+  /** Sets a role's rules (viewer, editor, organizer) for a workspace folder (an absolute path). */
+  applyRole(role: string, workspace: string): Promise<void>;
+  /** Sets an agent's hourly budget ("" for every agent without its own); all zero removes it. */
+  setBudget(agent: string, budget: Budget): Promise<void>;
+  /** Applies the rules file changed outside Countersign, if it still has the hash shown. */
+  acceptRulesFile(sha256: string): Promise<void>;
+  /** Puts the accepted rules back into the rules file. */
+  rejectRulesFile(): Promise<void>;
+  /** Pauses every agent (new requests refused, waiting ones held) or resumes them. */
+  setPaused(paused: boolean): Promise<void>;
   /** Closes the app (the window and the backend). */
   quit(): void;
   /** Subscribes to queue event batches; returns the unsubscribe. */
@@ -137,6 +169,18 @@ export const backend: Backend = {
   info: () => call(() => bindings.Info(), normalize.info),
   insights: (days) => call(() => bindings.Insights(days), normalize.insights),
   uiReady: () => call(() => bindings.UIReady(), none),
+  policy: () => call(() => bindings.Policy(), normalize.policyState),
+  previewRemember: (id, scope, lifetime, effect) =>
+    call(() => bindings.PreviewRemember(id, scope, lifetime, effect), normalize.rememberPreview),
+  remember: (id, scope, lifetime) => call(() => bindings.Remember(id, scope, lifetime), (v) => (typeof v === 'string' ? v : '')),
+  revokeRule: (id) => call(() => bindings.RevokeRule(id), none),
+  applyRole: (role, workspace) => call(() => bindings.ApplyRole(role, workspace), none),
+  // The generated parameter type is a class; what crosses the bridge is its JSON.
+  setBudget: (agent, b) =>
+    call(() => bindings.SetBudget(agent, { ...b } as unknown as Parameters<typeof bindings.SetBudget>[1]), none),
+  acceptRulesFile: (sha256) => call(() => bindings.AcceptRulesFile(sha256), none),
+  rejectRulesFile: () => call(() => bindings.RejectRulesFile(), none),
+  setPaused: (paused) => call(() => bindings.SetPaused(paused), none),
   quit: () => bindings.Quit(),
   onQueueEvents(handler) {
     return bindings.EventsOn(QUEUE_EVENTS, (...data: unknown[]) => {

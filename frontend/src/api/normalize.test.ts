@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { page, proposalView, queueEvents, secretScan, tokenCheck, undoOutcome } from './normalize';
+import { info, page, policyState, proposalView, queueEvents, rememberPreview, secretScan, tokenCheck, undoOutcome } from './normalize';
 
 describe('normalize', () => {
   it('turns Go nil slices into empty arrays', () => {
@@ -128,5 +128,81 @@ describe('tokenCheck', () => {
     });
     expect(tokenCheck({ present: true, verified: 'yes', problem: 'bad signature' }).verified).toBe(false);
     expect(tokenCheck(undefined)).toEqual({ present: false, verified: false, problem: '', decision: '' });
+  });
+});
+
+describe('policyState', () => {
+  it('reads the rules screen as the backend sends it', () => {
+    const st = policyState({
+      rules: [
+        {
+          id: 'r1',
+          effect: 'allow',
+          description: 'Let claude-code edit notes.md without asking',
+          builtin: false,
+          session: true,
+          once: false,
+          spent: false,
+          expired: false,
+          created_by: 'alex',
+          created_at: '2025-06-01T10:00:00Z',
+          expires_at: '0001-01-01T00:00:00Z',
+          uses: 3,
+          last_used: '2025-06-01T11:00:00Z',
+        },
+      ],
+      budgets: { '': { writes: 20 }, 'codex-cli': { deletes: 2, bytes: 1000 } },
+      roles: [{ role: 'editor', name: 'Editor', description: 'Edits files' }],
+      paused: true,
+      paused_at: '2025-06-01T12:00:00Z',
+      pending: { sha256: 'abc', added: ['x'], removed: null, budgets_changed: true, text: '{}' },
+      version: 4,
+    });
+    expect(st.rules[0]).toMatchObject({ effect: 'allow', session: true, uses: 3, expires_at: '', last_used: '2025-06-01T11:00:00Z' });
+    expect(st.budgets).toEqual({ '': { writes: 20, deletes: 0, bytes: 0 }, 'codex-cli': { writes: 0, deletes: 2, bytes: 1000 } });
+    expect(st.paused).toBe(true);
+    expect(st.pending).toEqual({ sha256: 'abc', added: ['x'], removed: [], budgets_changed: true, error: '', text: '{}' });
+    expect(st.problem).toBe('');
+  });
+
+  it('fails closed on malformed input', () => {
+    const st = policyState({
+      rules: [{ id: 'r1', description: 'Let x do anything' }, { id: 'r2', effect: 'ALLOW' }, null],
+      budgets: { a: { writes: -3, deletes: 1.5, bytes: 'lots' } },
+      paused: 'yes',
+      pending: { added: ['x'] },
+    });
+    // No effect, or one not plainly "allow", never reads as allow.
+    expect(st.rules.map((r) => r.effect)).toEqual(['deny', 'deny', 'deny']);
+    expect(st.rules[1]!.description).toMatch(/no description/);
+    expect(st.rules[2]!.builtin).toBe(false);
+    expect(st.budgets.a).toEqual({ writes: 0, deletes: 0, bytes: 0 });
+    expect(st.paused).toBe(false);
+    // A change without the hash of what was shown cannot be accepted.
+    expect(st.pending?.error).toMatch(/without its hash/);
+    expect(policyState(null)).toMatchObject({ rules: [], budgets: {}, roles: [], paused: false });
+    expect(policyState(null).pending).toBeUndefined();
+  });
+
+  it('reads a remember preview, its effect denying unless it says allow', () => {
+    expect(rememberPreview({ rule: { effect: 'allow' }, description: 'Let x', matches: null })).toEqual({
+      effect: 'allow',
+      description: 'Let x',
+      matches: [],
+    });
+    expect(rememberPreview({ description: 'd' }).effect).toBe('deny');
+  });
+
+  it('reads the pause in Info only when it is plainly true', () => {
+    expect(info({ paused: true }).paused).toBe(true);
+    expect(info({ paused: 1 }).paused).toBe(false);
+  });
+
+  it('lets a policy change through without a proposal, and nothing else', () => {
+    const batch = queueEvents([
+      { type: 'policy.changed', proposal_id: '', at: '2025-06-01T10:00:00Z' },
+      { type: 'proposal.approved', proposal_id: '', status: 'approved' },
+    ]);
+    expect(batch).toEqual([{ type: 'policy.changed', proposal_id: '', status: 'pending', at: '2025-06-01T10:00:00Z' }]);
   });
 });

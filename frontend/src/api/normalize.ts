@@ -2,10 +2,11 @@
 // of types.ts. Go encodes nil slices as null and omits empty fields; these
 // functions make every array an array and every required string a string, so
 // nothing downstream has to guess.
-import { INSIGHT_SERIES } from './types';
+import { INSIGHT_SERIES, POLICY_CHANGED } from './types';
 import type {
   Action,
   ActionResult,
+  Budget,
   ByteSpan,
   CellChange,
   CellChangeKind,
@@ -37,11 +38,17 @@ import type {
   Page,
   PathChange,
   PathState,
+  PendingRules,
+  PolicyState,
   PreviewAction,
   Proposal,
   ProposalView,
   QueueEvent,
+  RememberPreview,
   Risk,
+  RoleInfo,
+  RuleEffect,
+  RuleView,
   RowSpan,
   SecretFinding,
   SecretScan,
@@ -349,6 +356,7 @@ export function info(v: unknown): Info {
     pending: num(o.pending),
     keys: keyStatus(o.keys),
     gateway: str(o.gateway),
+    paused: o.paused === true,
   };
 }
 
@@ -368,6 +376,8 @@ export function keyStatus(v: unknown): KeyStatus {
 export function queueEvent(v: unknown): QueueEvent | undefined {
   const o = obj(v);
   const id = str(o.proposal_id);
+  // Only a change of the rules or the pause is about no proposal.
+  if (id === '' && o.type === POLICY_CHANGED) return { type: POLICY_CHANGED, proposal_id: '', status: 'pending', at: time(o.at) };
   if (id === '') return undefined;
   const e: QueueEvent = { type: str(o.type), proposal_id: id, status: status(o.status), at: time(o.at) };
   if (o.summary !== null && typeof o.summary === 'object') e.summary = summary(o.summary);
@@ -705,4 +715,98 @@ export function eventViews(v: unknown): EventView[] {
 export function exportResult(v: unknown): ExportResult {
   const o = obj(v);
   return { path: str(o.path), count: num(o.count) };
+}
+
+// ---- Rules, budgets and the pause ----
+
+// An effect that is not plainly "allow" reads as deny: a rule is never
+// shown as letting through what it might not.
+function effect(v: unknown): RuleEffect {
+  return v === 'allow' ? 'allow' : 'deny';
+}
+
+/** An RFC 3339 time, or empty for none (Go's zero time included). */
+function optTime(v: unknown): string {
+  const t = time(v);
+  return t === '' || t.startsWith('0001-01-01') ? '' : t;
+}
+
+function ruleView(v: unknown): RuleView {
+  const o = obj(v);
+  return {
+    id: str(o.id),
+    effect: effect(o.effect),
+    description: str(o.description) || `Rule ${str(o.id)} (no description came with it)`,
+    builtin: bool(o.builtin),
+    session: bool(o.session),
+    once: bool(o.once),
+    spent: bool(o.spent),
+    expired: bool(o.expired),
+    created_by: str(o.created_by),
+    created_at: optTime(o.created_at),
+    expires_at: optTime(o.expires_at),
+    uses: Math.max(0, num(o.uses)),
+    last_used: optTime(o.last_used),
+  };
+}
+
+/** A count of a budget: a whole number, 0 (no limit) when missing or negative. */
+function count(v: unknown): number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : 0;
+}
+
+export function budget(v: unknown): Budget {
+  const o = obj(v);
+  return { writes: count(o.writes), deletes: count(o.deletes), bytes: count(o.bytes) };
+}
+
+function roleInfo(v: unknown): RoleInfo {
+  const o = obj(v);
+  return { role: str(o.role), name: str(o.name) || str(o.role), description: str(o.description) };
+}
+
+/**
+ * A rules file waiting for review. Without the hash of what was shown it
+ * cannot be accepted: it comes with an error, which disables Accept.
+ */
+function pendingRules(v: unknown): PendingRules {
+  const o = obj(v);
+  const sha256 = str(o.sha256);
+  const error = str(o.error) || (sha256 === '' ? 'The change came without its hash, so it cannot be accepted.' : '');
+  return {
+    sha256,
+    added: strs(o.added),
+    removed: strs(o.removed),
+    budgets_changed: bool(o.budgets_changed),
+    error,
+    text: str(o.text),
+  };
+}
+
+export function policyState(v: unknown): PolicyState {
+  const o = obj(v);
+  const budgets: Record<string, Budget> = {};
+  for (const [agent, b] of Object.entries(obj(o.budgets))) budgets[agent] = budget(b);
+  const st: PolicyState = {
+    rules: arr(o.rules).map(ruleView),
+    budgets,
+    roles: arr(o.roles).map(roleInfo),
+    paused: bool(o.paused),
+    paused_at: optTime(o.paused_at),
+    problem: str(o.problem),
+    version: num(o.version),
+    accepted_at: optTime(o.accepted_at),
+    accepted_by: str(o.accepted_by),
+  };
+  if (o.pending !== null && typeof o.pending === 'object') st.pending = pendingRules(o.pending);
+  return st;
+}
+
+export function rememberPreview(v: unknown): RememberPreview {
+  const o = obj(v);
+  return {
+    effect: effect(obj(o.rule).effect),
+    description: str(o.description),
+    matches: arr(o.matches).map(summary),
+  };
 }

@@ -227,6 +227,8 @@ export interface Info {
   keys: KeyStatus;
   /** Empty when agents can connect; otherwise why they cannot. */
   gateway: string;
+  /** Every agent is paused: new requests are refused, waiting ones held, nothing can be approved. */
+  paused: boolean;
 }
 
 /** Whether decisions can be signed, and how safely the key is kept. */
@@ -248,10 +250,15 @@ export type QueueEventType =
   | 'proposal.executed'
   | 'proposal.failed'
   | 'proposal.reverted'
+  | 'policy.changed'
   | (string & {});
+
+/** The rules, the rules file waiting for review or the pause changed. */
+export const POLICY_CHANGED = 'policy.changed';
 
 export interface QueueEvent {
   type: QueueEventType;
+  /** Empty only for POLICY_CHANGED, which is about no proposal. */
   proposal_id: string;
   status: Status;
   at: string;
@@ -558,4 +565,100 @@ export type ExportFormat = 'jsonl' | 'csv';
 export interface ExportResult {
   path: string;
   count: number;
+}
+
+// ---- Rules, budgets and the pause (backend/core/policy.go, backend/policy) ----
+
+export type RuleEffect = 'allow' | 'deny';
+
+/** One rule as the Rules tab shows it. */
+export interface RuleView {
+  id: string;
+  effect: RuleEffect;
+  /** The rule in plain words. */
+  description: string;
+  /** Built in: it cannot be revoked. */
+  builtin: boolean;
+  /** Kept until Countersign quits. */
+  session: boolean;
+  /** Decides one request, then retires. */
+  once: boolean;
+  /** A once-rule that decided already. */
+  spent: boolean;
+  /** Past its expiry. */
+  expired: boolean;
+  created_by: string;
+  /** RFC 3339, or empty. */
+  created_at: string;
+  /** RFC 3339, or empty: it does not expire. */
+  expires_at: string;
+  uses: number;
+  /** RFC 3339, or empty: never used. */
+  last_used: string;
+}
+
+/** An agent's hourly budget; 0 means no limit of that kind. */
+export interface Budget {
+  writes: number;
+  deletes: number;
+  bytes: number;
+}
+
+export interface RoleInfo {
+  role: string;
+  name: string;
+  description: string;
+}
+
+/** The rules file as changed outside Countersign, waiting for the person. */
+export interface PendingRules {
+  /** Of the file as shown: accepting names it, so nothing else is applied. */
+  sha256: string;
+  /** Rules in plain words. */
+  added: string[];
+  removed: string[];
+  budgets_changed: boolean;
+  /** Why the file cannot be applied as it is; empty when it can. */
+  error: string;
+  /** The file, bounded by the backend; render as text only. */
+  text: string;
+}
+
+export interface PolicyState {
+  rules: RuleView[];
+  /** By agent; the key "" is every agent without its own. */
+  budgets: Record<string, Budget>;
+  roles: RoleInfo[];
+  paused: boolean;
+  /** RFC 3339, or empty. */
+  paused_at: string;
+  pending?: PendingRules;
+  /** Why the accepted rules cannot be applied; empty when they are. */
+  problem: string;
+  version: number;
+  accepted_at: string;
+  accepted_by: string;
+}
+
+/** What a remembered decision covers. */
+export type RememberScope = 'this-file' | 'this-folder' | 'this-agent' | 'this-kind' | 'this-command-prefix';
+
+export const REMEMBER_SCOPES: readonly RememberScope[] = [
+  'this-file',
+  'this-folder',
+  'this-agent',
+  'this-kind',
+  'this-command-prefix',
+];
+
+/** How long a remembered decision lasts. */
+export type RememberLifetime = 'once' | '15m' | '1h' | 'session' | 'until-revoked';
+
+export const REMEMBER_LIFETIMES: readonly RememberLifetime[] = ['once', '15m', '1h', 'session', 'until-revoked'];
+
+/** The rule remembering a decision would save, and the recent requests it would have decided. */
+export interface RememberPreview {
+  effect: RuleEffect;
+  description: string;
+  matches: Summary[];
 }

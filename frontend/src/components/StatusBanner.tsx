@@ -1,5 +1,5 @@
 import type { ProposalView, Status } from '../api';
-import { failureText, statusLabel } from '../lib/labels';
+import { deciderLabel, failureText, statusLabel } from '../lib/labels';
 import { clip } from '../lib/truncate';
 import { Revealed } from './Revealed';
 
@@ -36,6 +36,13 @@ function explanation(status: Status, view: ProposalView, place: BannerPlace): st
   return (place === 'queue' ? decidedElsewhere[status] : undefined) ?? plain[status] ?? 'This request is no longer waiting for a decision.';
 }
 
+/** Who decided, as a sentence: a person, a rule, or the pause. */
+function decidedBySentence(by: string): string {
+  const who = deciderLabel(by);
+  if (!who.rule) return `Decided by ${clip(by, 100)}.`;
+  return who.text === 'Paused' ? 'Refused because every agent was paused.' : 'Decided by a rule.';
+}
+
 /**
  * What became of a proposal that left pending: its status in a word, what
  * that means (with the error and the rollback when it failed), who decided
@@ -48,7 +55,7 @@ export function StatusBanner({ status, view, place }: { status: Status; view: Pr
       <strong>{statusLabel(status)}</strong>
       <span className="banner-text">
         <Revealed text={clip(explanation(status, view, place), 1500)} />
-        {d?.decided_by && ` Decided by ${clip(d.decided_by, 100)}.`}
+        {d?.decided_by && ` ${decidedBySentence(d.decided_by)}`}
         {d?.reason && (
           <>
             {' '}

@@ -1,5 +1,5 @@
 // Words for the values the backend sends, in one place.
-import type { ActionKind, PathState, Risk, Status, Verdict } from '../api';
+import type { ActionKind, PathState, RememberLifetime, RememberScope, Risk, Status, Verdict } from '../api';
 
 const statusWords: Record<Status, string> = {
   pending: 'Pending',
@@ -91,4 +91,42 @@ export function failureText(r: { error?: string; rollback?: string } | undefined
   if (!r?.error) return undefined;
   const end = (t: string) => (/[.!?]$/.test(t) ? t : `${t}.`);
   return r.rollback ? `${end(r.error)} ${end(r.rollback.charAt(0).toUpperCase() + r.rollback.slice(1))}` : end(r.error);
+}
+
+/** decided_by of a decision a rule made starts with this (then the rule ids, or "pause"). */
+export const RULE_DECIDER = 'rule:';
+
+/**
+ * Who decided, as the person reads it: "Paused" when every agent was paused,
+ * "a rule" when a rule did, else the person's name. rule says it was not a
+ * person.
+ */
+export function deciderLabel(by: string): { text: string; rule: boolean } {
+  if (by === `${RULE_DECIDER}pause`) return { text: 'Paused', rule: true };
+  if (by.startsWith(RULE_DECIDER)) return { text: 'a rule', rule: true };
+  return { text: by, rule: false };
+}
+
+const scopeWords: Record<RememberScope, string> = {
+  'this-file': 'This file',
+  'this-folder': 'This folder',
+  'this-agent': 'Anything from this agent',
+  'this-kind': 'This kind of action, anywhere',
+  'this-command-prefix': 'Commands starting like this one',
+};
+
+export function scopeLabel(s: RememberScope): string {
+  return scopeWords[s] ?? s;
+}
+
+const lifetimeWords: Record<RememberLifetime, string> = {
+  once: 'Once (the next request only)',
+  '15m': 'For 15 minutes',
+  '1h': 'For 1 hour',
+  session: 'Until Countersign quits',
+  'until-revoked': 'Until I revoke it',
+};
+
+export function lifetimeLabel(l: RememberLifetime): string {
+  return lifetimeWords[l] ?? l;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api';
-import { FakeBackend, flush, left, result } from '../test/fakeBackend';
+import { FakeBackend, flush, left, result, summary } from '../test/fakeBackend';
+import { PAUSED_MESSAGE } from './detail';
 import { createStores } from '.';
 
 async function started(n: number) {
@@ -144,5 +145,109 @@ describe('detail store', () => {
     stores.detail.getState().applyBatch([left('p0', 'approved'), left('p0', 'executing'), left('p0', 'executed')]);
     await approving;
     expect(d().lastDecided).toMatchObject({ id: 'p0', verb: 'approve', status: 'executed' });
+  });
+});
+
+describe('remember when deciding', () => {
+  it('offers the scopes that fit, previews the rule, and saves it once the approval is recorded', async () => {
+    const { backend, stores, d } = await started(2);
+    backend.scopeErrors.set('this-command-prefix', 'the proposal runs no command');
+    backend.rememberMatches = [summary(7, { summary: 'Edit notes.md' })];
+    d().toggleRemember();
+    await flush();
+    expect(d().remember).toEqual({ on: true, scope: 'this-file', lifetime: '1h' });
+    expect(d().scopes['this-command-prefix']).toBe('the proposal runs no command');
+    expect(d().scopes['this-file']).toBe('');
+    expect(d().rememberShown?.preview).toMatchObject({ effect: 'allow', matches: [{ summary: 'Edit notes.md' }] });
+    // A scope that does not fit cannot be chosen.
+    d().setRememberScope('this-command-prefix');
+    expect(d().remember.scope).toBe('this-file');
+    d().setRememberLifetime('until-revoked');
+    await flush();
+    expect(d().rememberShown?.preview?.description).toBe('Let agent this-file (until-revoked)');
+
+    await d().approve();
+    await flush();
+    const calls = backend.calls.filter((c) => c.startsWith('approve') || c.startsWith('remember'));
+    expect(calls).toEqual(['approve p0', 'remember p0 this-file until-revoked']);
+    expect(d().lastDecided).toMatchObject({ id: 'p0', verb: 'approve', rule: 'Let agent this-file (until-revoked)' });
+    // The next request starts with Remember off.
+    expect(d().id).toBe('p1');
+    expect(d().remember.on).toBe(false);
+    expect(stores.queue.getState().model.ids).toEqual(['p1']);
+  });
+
+  it('picks the first scope that fits when this file does not', async () => {
+    const { backend, d } = await started(1);
+    backend.scopeErrors.set('this-file', 'the proposal touches 3 files, not one');
+    d().toggleRemember();
+    await flush();
+    expect(d().remember.scope).toBe('this-folder');
+  });
+
+  it('previews a deny rule while the denial is being written, and remembers the denial', async () => {
+    const { backend, d } = await started(1);
+    d().toggleRemember();
+    d().openDeny();
+    await flush();
+    expect(d().rememberShown?.preview?.effect).toBe('deny');
+    await d().deny('no');
+    await flush();
+    expect(backend.calls).toContain('remember p0 this-file 1h');
+    expect(d().lastDecided?.rule).toBe('Never let agent this-file (1h)');
+  });
+
+  it('keeps the decision when the rule cannot be saved, and says so', async () => {
+    const { backend, d } = await started(2);
+    backend.rememberError = new ApiError('internal', 'policy: the signing key is unavailable');
+    d().toggleRemember();
+    await flush();
+    await d().approve();
+    await flush();
+    expect(backend.decided.get('p0')?.verb).toBe('approve');
+    expect(d().lastDecided).toMatchObject({ id: 'p0', verb: 'approve' });
+    expect(d().lastDecided?.rule).toBeUndefined();
+    expect(d().rememberError).toBe('Approved, and that decision stands, but the rule was not saved: the signing key is unavailable');
+    // It outlives the move to the next request, until dismissed.
+    expect(d().id).toBe('p1');
+    d().dismissRememberError();
+    expect(d().rememberError).toBeNull();
+  });
+
+  it('never remembers a request that expired, or a decision that was refused', async () => {
+    const { backend, d } = await started(2);
+    d().toggleRemember();
+    await flush();
+    d().applyBatch([left('p0', 'expired')]);
+    await d().approve();
+    await d().deny('');
+    expect(backend.calls.some((c) => c.startsWith('approve') || c.startsWith('deny'))).toBe(false);
+
+    const other = await started(1);
+    other.d().toggleRemember();
+    await flush();
+    other.backend.decideError = new ApiError('conflict', 'proposal p0 expired');
+    await other.d().approve();
+    await flush();
+    expect(other.backend.calls).toContain('approve p0');
+    expect([...backend.calls, ...other.backend.calls].some((c) => c.startsWith('remember'))).toBe(false);
+  });
+
+  it('refuses to approve while agents are paused, before asking the backend', async () => {
+    const { backend, stores, d } = await started(1);
+    backend.policyState.paused = true;
+    await stores.info.getState().load();
+    await d().approve();
+    expect(d().decisionError).toBe(PAUSED_MESSAGE);
+    expect(backend.calls.some((c) => c.startsWith('approve'))).toBe(false);
+  });
+
+  it('says a paused refusal from the backend plainly, and keeps the request', async () => {
+    const { backend, stores, d } = await started(1);
+    backend.policyState.paused = true; // Info not reloaded yet: the backend refuses
+    await d().approve();
+    await flush();
+    expect(d().decisionError).toBe('Not recorded: Countersign is paused: resume agents before approving anything');
+    expect(stores.queue.getState().model.ids).toEqual(['p0']);
   });
 });

@@ -12,6 +12,7 @@ import { createHistoryEventsStore, type HistoryEventsState, type HistoryEventsSt
 import { createInfoStore, type InfoState, type InfoStore } from './info';
 import { createPreviewStore, type PreviewState, type PreviewStore } from './preview';
 import { createQueueStore, type QueueState, type QueueStore } from './queue';
+import { createRulesStore, type RulesState, type RulesStore } from './rules';
 import { createSecretsStore, type SecretsState, type SecretsStore } from './secrets';
 import { createUIStore, type UIState, type UIStore } from './ui';
 
@@ -26,25 +27,28 @@ export interface Stores {
   historyEvents: HistoryEventsStore;
   secrets: SecretsStore;
   insights: InsightsStore;
+  rules: RulesStore;
 }
 
 export function createStores(backend: Backend): Stores {
   const queue = createQueueStore(backend);
   const preview = createPreviewStore(backend, queue);
-  const detail = createDetailStore(backend, queue, preview);
+  const info = createInfoStore(backend);
+  const detail = createDetailStore(backend, queue, preview, () => info.getState().info?.paused === true);
   const history = createHistoryStore(backend);
   const historyDetail = createHistoryDetailStore(backend, history);
   return {
     queue,
     detail,
     preview,
-    info: createInfoStore(backend),
+    info,
     ui: createUIStore(() => backend.quit()),
     history,
     historyDetail,
     historyEvents: createHistoryEventsStore(backend, historyDetail),
     secrets: createSecretsStore(backend, queue),
     insights: createInsightsStore(backend),
+    rules: createRulesStore(backend, info),
   };
 }
 
@@ -94,4 +98,13 @@ export function useInsights<T>(select: (s: InsightsState) => T): T {
 
 export function useHistoryEvents<T>(select: (s: HistoryEventsState) => T): T {
   return useStore(useStores().historyEvents, select);
+}
+
+export function useRules<T>(select: (s: RulesState) => T): T {
+  return useStore(useStores().rules, select);
+}
+
+/** Whether every agent is paused, as the backend last said. */
+export function usePaused(): boolean {
+  return useInfo((s) => s.info?.paused === true);
 }

@@ -1,6 +1,13 @@
 // An in-memory Backend for store and component tests.
 import type {
   Action,
+  Budget,
+  PolicyState,
+  RememberLifetime,
+  RememberPreview,
+  RememberScope,
+  RuleEffect,
+  RuleView,
   EventView,
   ExportFormat,
   ExportResult,
@@ -223,6 +230,9 @@ export class FakeBackend implements Backend {
   private async decide(id: string, verb: 'approve' | 'deny', reason: string): Promise<void> {
     this.calls.push(`${verb} ${id}${reason ? ` ${reason}` : ''}`);
     if (this.decideError) throw this.decideError;
+    if (verb === 'approve' && this.policyState.paused) {
+      throw new ApiError('conflict', 'Countersign is paused: resume agents before approving anything');
+    }
     const s = this.pending.find((p) => p.id === id);
     this.pending = this.pending.filter((p) => p.id !== id);
     this.decided.set(id, { verb, reason });
@@ -288,7 +298,93 @@ export class FakeBackend implements Backend {
   }
 
   async info(): Promise<Info> {
-    return { version: 'test', data_dir: '/tmp', demo: false, user: 'tester', pending: this.pending.length, keys: this.keys, gateway: this.gateway };
+    return {
+      version: 'test',
+      data_dir: '/tmp',
+      demo: false,
+      user: 'tester',
+      pending: this.pending.length,
+      keys: this.keys,
+      gateway: this.gateway,
+      paused: this.policyState.paused,
+    };
+  }
+
+  /** What policy() returns; the methods below change it as the backend would. */
+  policyState: PolicyState = emptyPolicy();
+  failPolicy: ApiError | null = null;
+  /** Refuses the next rule change (revoke, role, budget, file, pause). */
+  policyError: ApiError | null = null;
+  /** Why a scope does not fit, by scope (PreviewRemember fails for it). */
+  scopeErrors = new Map<RememberScope, string>();
+  /** Makes Remember fail. */
+  rememberError: ApiError | null = null;
+  /** Recent requests every remember preview says it would have decided. */
+  rememberMatches: Summary[] = [];
+
+  async policy(): Promise<PolicyState> {
+    this.calls.push('policy');
+    if (this.failPolicy) throw this.failPolicy;
+    return structuredClone(this.policyState);
+  }
+
+  async previewRemember(id: string, scope: RememberScope, lifetime: RememberLifetime, effect: RuleEffect): Promise<RememberPreview> {
+    this.calls.push(`previewRemember ${id} ${scope} ${lifetime} ${effect}`);
+    const why = this.scopeErrors.get(scope);
+    if (why) throw new ApiError('invalid', `policy: ${why}`);
+    return { effect, description: ruleWords(effect, scope, lifetime), matches: this.rememberMatches };
+  }
+
+  async remember(id: string, scope: RememberScope, lifetime: RememberLifetime): Promise<string> {
+    this.calls.push(`remember ${id} ${scope} ${lifetime}`);
+    if (this.rememberError) throw this.rememberError;
+    const d = this.decided.get(id);
+    if (!d) throw new ApiError('conflict', `proposal ${id} has no decision by a person to remember`);
+    const effect: RuleEffect = d.verb === 'approve' ? 'allow' : 'deny';
+    const description = ruleWords(effect, scope, lifetime);
+    this.policyState.rules.push(rule(`remembered:${this.policyState.rules.length}`, { effect, description, created_by: 'tester' }));
+    return description;
+  }
+
+  private changePolicy(what: string): void {
+    this.calls.push(what);
+    if (this.policyError) throw this.policyError;
+  }
+
+  async revokeRule(id: string): Promise<void> {
+    this.changePolicy(`revoke ${id}`);
+    const r = this.policyState.rules.find((x) => x.id === id);
+    if (!r) throw new ApiError('not_found', `no rule ${id}`);
+    if (r.builtin) throw new ApiError('invalid', `rule ${id} is built in and cannot be revoked`);
+    this.policyState.rules = this.policyState.rules.filter((x) => x.id !== id);
+  }
+
+  async applyRole(role: string, workspace: string): Promise<void> {
+    this.changePolicy(`role ${role} ${workspace}`);
+    this.policyState.rules.push(rule(`preset:${role}`, { effect: 'allow', description: `Let any agent edit files in ${workspace}` }));
+  }
+
+  async setBudget(agent: string, b: Budget): Promise<void> {
+    this.changePolicy(`budget ${agent || '-'} ${b.writes} ${b.deletes} ${b.bytes}`);
+    if (b.writes === 0 && b.deletes === 0 && b.bytes === 0) delete this.policyState.budgets[agent];
+    else this.policyState.budgets[agent] = { ...b };
+  }
+
+  async acceptRulesFile(sha256: string): Promise<void> {
+    this.changePolicy(`accept ${sha256}`);
+    const p = this.policyState.pending;
+    if (!p || p.sha256 !== sha256) throw new ApiError('conflict', 'the rules file changed again since it was shown; review it again');
+    delete this.policyState.pending;
+  }
+
+  async rejectRulesFile(): Promise<void> {
+    this.changePolicy('reject');
+    delete this.policyState.pending;
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    this.changePolicy(`paused ${paused}`);
+    this.policyState.paused = paused;
   }
 
   async uiReady(): Promise<void> {
@@ -373,3 +469,49 @@ export function textDiff(hunks: number, over: Partial<DiffResult> = {}): DiffRes
   };
 }
 
+
+export function emptyPolicy(): PolicyState {
+  return {
+    rules: [],
+    budgets: {},
+    roles: [
+      { role: 'viewer', name: 'Viewer', description: 'Agents may read; every change is asked.' },
+      { role: 'editor', name: 'Editor', description: 'Agents may edit files in the workspace without asking.' },
+      { role: 'organizer', name: 'Organizer', description: 'Agents may also move and delete files in the workspace.' },
+    ],
+    paused: false,
+    paused_at: '',
+    problem: '',
+    version: 0,
+    accepted_at: '',
+    accepted_by: '',
+  };
+}
+
+export function rule(id: string, over: Partial<RuleView> = {}): RuleView {
+  return {
+    id,
+    effect: 'allow',
+    description: `Rule ${id}`,
+    builtin: false,
+    session: false,
+    once: false,
+    spent: false,
+    expired: false,
+    created_by: '',
+    created_at: '',
+    expires_at: '',
+    uses: 0,
+    last_used: '',
+    ...over,
+  };
+}
+
+function ruleWords(effect: RuleEffect, scope: RememberScope, lifetime: RememberLifetime): string {
+  return `${effect === 'allow' ? 'Let' : 'Never let'} agent ${scope} (${lifetime})`;
+}
+
+/** The event the backend sends when the rules or the pause changed. */
+export function policyChanged(): QueueEvent {
+  return { type: 'policy.changed', proposal_id: '', status: 'pending', at: '2025-06-01T10:06:00Z' };
+}

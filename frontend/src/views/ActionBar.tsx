@@ -4,7 +4,8 @@ import { DismissableError } from '../components/DismissableError';
 import { approveLabel } from '../lib/selection';
 import { canDecide } from '../stores/detail';
 import { previewGate, previewProblems, selectionSummary } from '../stores/preview';
-import { useDetail, usePreview, useStores } from '../stores';
+import { useDetail, usePaused, usePreview, useStores } from '../stores';
+import { RememberRow } from './RememberRow';
 import { LastDecision } from './StatusLine';
 
 /** Approve and Deny for the selected proposal, and what came of the last decision. */
@@ -14,6 +15,9 @@ export function ActionBar() {
   const denyOpen = useDetail((s) => s.denyOpen);
   const confirmOpen = useDetail((s) => s.confirmOpen);
   const decisionError = useDetail((s) => s.decisionError);
+  const rememberError = useDetail((s) => s.rememberError);
+  const rememberOn = useDetail((s) => s.remember.on);
+  const paused = usePaused();
   const enabled = useDetail(canDecide);
   const id = useDetail((s) => s.id);
   const previewId = usePreview((s) => s.id);
@@ -25,7 +29,9 @@ export function ActionBar() {
 
   return (
     <div className="action-bar">
+      {rememberError && <DismissableError message={rememberError} onDismiss={() => d().dismissRememberError()} />}
       {decisionError && <DismissableError message={decisionError} onDismiss={() => d().dismissDecisionError()} />}
+      {rememberOn && !confirmOpen && <RememberRow />}
       {denyOpen ? (
         <DenyDialog busy={deciding === 'deny'} onSubmit={(r) => void d().deny(r)} onCancel={() => d().closeDeny()} />
       ) : confirmOpen ? (
@@ -35,9 +41,10 @@ export function ActionBar() {
           <button
             type="button"
             className={`btn btn-primary${partial ? ' btn-partial' : ''}`}
-            disabled={!enabled || sum?.none === true}
+            disabled={!enabled || sum?.none === true || paused}
             onClick={() => void d().approve()}
             aria-keyshortcuts="a"
+            title={paused ? 'All agents are paused: resume them before approving anything' : undefined}
           >
             {deciding === 'approve' ? 'Approving…' : label}
             <kbd aria-hidden="true">a</kbd>
@@ -45,6 +52,19 @@ export function ActionBar() {
           <button type="button" className="btn" disabled={!enabled} onClick={() => d().openDeny()} aria-keyshortcuts="d">
             Deny…
             <kbd aria-hidden="true">d</kbd>
+          </button>
+          <button
+            type="button"
+            className={`btn btn-quiet${rememberOn ? ' btn-on' : ''}`}
+            disabled={!enabled && !rememberOn}
+            aria-pressed={rememberOn}
+            aria-controls={rememberOn ? 'remember-row' : undefined}
+            aria-keyshortcuts="m"
+            title="Save this decision as a rule, so that requests like it are decided the same way"
+            onClick={() => d().toggleRemember()}
+          >
+            Remember
+            <kbd aria-hidden="true">m</kbd>
           </button>
           {partial && (
             <button type="button" className="btn btn-quiet btn-small" onClick={() => preview.getState().select({ type: 'all', on: true })}>

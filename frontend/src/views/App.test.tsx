@@ -156,9 +156,12 @@ describe('History', () => {
     expect(backend.calls).toContain('undo p5');
     expect(document.querySelector('.banner strong')?.textContent).toBe('Undone');
     expect(document.querySelector('.action-bar [role="status"]')?.textContent).toContain('Undone: Decided 5');
-    // Plain r is not redo.
+    // Plain r is not redo: it opens the Rules (and r again leaves them).
     await press('r');
     expect(backend.calls.filter((c) => c.startsWith('redo'))).toHaveLength(0);
+    expect(screen.getByRole('tab', { selected: true }).textContent).toBe('Rules');
+    await press('r');
+    await press('h');
     await press('R', window, { shiftKey: true });
     expect(backend.calls).toContain('redo p5');
     expect(document.querySelector('.banner strong')?.textContent).toBe('Executed');
@@ -296,5 +299,42 @@ describe('KeyBanner', () => {
     render(<App backend={backend} stores={createStores(backend)} />);
     await act(flush);
     expect(screen.getByRole('alert').textContent).toContain('socket path is too long');
+  });
+});
+
+describe('Rules', () => {
+  it('opens with r, pauses from the switch, and then shows the banner on every view and disables Approve', async () => {
+    const { backend } = await mount(1);
+    await press('r');
+    expect(screen.getByRole('tab', { selected: true }).textContent).toBe('Rules');
+    expect(screen.getByText('No rules of your own yet: every request is asked.')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByRole('switch', { name: 'Pause all agents' }));
+      await flush();
+    });
+    expect(backend.calls).toContain('paused true');
+    expect(screen.getByRole('switch').getAttribute('aria-checked')).toBe('true');
+    await press('r');
+    expect(screen.getByText('All agents are paused.')).toBeTruthy();
+    const approve = screen.getByRole('button', { name: /^Approve/ }) as HTMLButtonElement;
+    expect(approve.disabled).toBe(true);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Resume agents' }));
+      await flush();
+    });
+    expect(backend.calls).toContain('paused false');
+    expect(screen.queryByText('All agents are paused.')).toBeNull();
+  });
+
+  it('opens Remember with m and lists the scopes, those that do not fit disabled', async () => {
+    const { backend } = await mount(1);
+    backend.scopeErrors.set('this-command-prefix', 'the proposal runs no command');
+    await press('m');
+    const scope = screen.getByRole('combobox', { name: 'What the rule covers' }) as HTMLSelectElement;
+    const off = [...scope.options].filter((o) => o.disabled).map((o) => o.textContent);
+    expect(off).toEqual(['Commands starting like this one (not for this request: the proposal runs no command)']);
+    expect(screen.getByText('Let agent this-file (1h)')).toBeTruthy();
+    await press('Escape');
+    expect(screen.queryByRole('combobox', { name: 'What the rule covers' })).toBeNull();
   });
 });

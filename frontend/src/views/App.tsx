@@ -11,7 +11,9 @@ import { Header, tabId, VIEW_PANEL_ID } from './Header';
 import { HistoryView } from './HistoryView';
 import { InsightsView } from './InsightsView';
 import { KeyBanner } from './KeyBanner';
+import { PausedBanner } from './PausedBanner';
 import { QueueList } from './QueueList';
+import { RulesView } from './RulesView';
 import { DecisionAnnouncer } from './StatusLine';
 import { useShortcuts } from './useShortcuts';
 
@@ -60,6 +62,8 @@ function Shell() {
     main = <HistoryView />;
   } else if (view === 'insights') {
     main = <InsightsView />;
+  } else if (view === 'rules') {
+    main = <RulesView />;
   } else if (phase === 'error' && error) {
     main = (
       <div className="center">
@@ -83,6 +87,7 @@ function Shell() {
     <div className="app">
       <Header />
       <KeyBanner />
+      <PausedBanner />
       <main className="app-main" id={VIEW_PANEL_ID} role="tabpanel" aria-labelledby={tabId(view)}>
         {main}
       </main>

@@ -4,7 +4,7 @@ import { DetailFrame } from '../components/DetailFrame';
 import { ProposalHead } from '../components/ProposalHead';
 import { SecretWarning } from '../components/SecretWarning';
 import { StatusBanner } from '../components/StatusBanner';
-import { useDetail, useStores } from '../stores';
+import { useDetail, useInfo, useStores } from '../stores';
 import { ActionBar } from './ActionBar';
 import { ActionsSection } from './ActionsSection';
 
@@ -27,10 +27,21 @@ export function DetailPane() {
 function ProposalDetail({ view }: { view: ProposalView }) {
   const p = view.proposal;
   const status = useDetail((s) => s.liveStatus) ?? p.status;
+  const paused = useInfo((s) => s.info?.paused === true);
   const expiry = (
     <div>
       <dt>Expiry</dt>
-      <dd>{status === 'pending' ? <Countdown at={p.expires_at} /> : <span className="muted">—</span>}</dd>
+      <dd>
+        {status !== 'pending' ? (
+          <span className="muted">—</span>
+        ) : paused ? (
+          <span className="muted" title="Requests do not expire while agents are paused; the time held is added back when you resume">
+            held while agents are paused
+          </span>
+        ) : (
+          <Countdown at={p.expires_at} />
+        )}
+      </dd>
     </div>
   );
   return (

@@ -45,7 +45,7 @@ export function Header() {
     className: `view-tab${view === v ? ' view-tab-on' : ''}`,
     'aria-selected': view === v,
     'aria-controls': VIEW_PANEL_ID,
-    'aria-keyshortcuts': v === 'insights' ? 'i' : 'h',
+    'aria-keyshortcuts': v === 'insights' ? 'i' : v === 'rules' ? 'r' : 'h',
     tabIndex: view === v ? 0 : -1,
     onClick: () => setView(v),
   });
@@ -70,6 +70,7 @@ export function Header() {
         </button>
         <button {...tab('history')}>History</button>
         <button {...tab('insights')}>Insights</button>
+        <button {...tab('rules')}>Rules</button>
       </div>
       {info?.demo && (
         <span className="demo-badge" title="Demo mode: a sample agent makes the requests, and approving them changes only sample files in a demo folder beside the data folder">

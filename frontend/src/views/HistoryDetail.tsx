@@ -1,12 +1,12 @@
 import type { Action, ActionResult, ProposalView } from '../api';
 import { ActionCard, ActionsTruncated, AsSent } from '../components/actions';
 import { Age } from '../components/Age';
+import { DecidedBy } from '../components/DecidedBy';
 import { DetailFrame } from '../components/DetailFrame';
 import { ActionOutcome, ChangedPaths, outcomeStat } from '../components/Execution';
 import { ProposalHead } from '../components/ProposalHead';
 import { TokenBadge } from '../components/TokenBadge';
 import { StatusBanner } from '../components/StatusBanner';
-import { Value } from '../components/Value';
 import { verdictLabel } from '../lib/labels';
 import { useStores } from '../stores';
 import { HistoryBar } from './HistoryBar';
@@ -39,12 +39,7 @@ function Entry({ view }: { view: ProposalView }) {
       <dt>Decided</dt>
       <dd>
         {verdictLabel(d.verdict)}
-        {d.decided_by && (
-          <>
-            {' by '}
-            <Value text={d.decided_by} max={100} />
-          </>
-        )}{' '}
+        {d.decided_by && <DecidedBy by={d.decided_by} />}{' '}
         <Age at={d.decided_at} /> <TokenBadge token={view.token} long />
       </dd>
     </div>

@@ -12,8 +12,14 @@ interface Line {
   mark: string;
 }
 
-/** The last decision and, once events tell, what came of it. */
+/** The last decision, what came of it once events tell, and the rule saved from it. */
 function describe(last: Decided): Line {
+  const line = outcome(last);
+  if (!last.rule) return line;
+  return { ...line, key: `${line.key}/rule`, text: `${line.text} · Rule saved: ${clip(last.rule, 300)}` };
+}
+
+function outcome(last: Decided): Line {
   const what = clip(last.summary, 160);
   const line = (text: string, tone: Tone, mark: string): Line => ({ key: `${last.id}/${last.status ?? ''}`, text, tone, mark });
   if (last.verb === 'deny') return line(`Denied: ${what}`, 'deny', '✕');

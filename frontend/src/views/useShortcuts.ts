@@ -4,8 +4,9 @@ import type { Stores } from '../stores';
 
 /**
  * The global keyboard shortcuts: j/k and the arrows move, h switches between
- * the requests and the history, i opens the Insights (and leaves them), ? toggles help, Esc closes. In the requests,
- * a approves, d opens the denial reason, s switches the diff layout, n/p
+ * the requests and the history, i opens the Insights and r the Rules (and
+ * leave them), ? toggles help, Esc closes. In the requests, a approves, d
+ * opens the denial reason, m opens Remember, s switches the diff layout, n/p
  * step through changed cells; in the history, u undoes and Shift+R redoes.
  * Keys typed into a text field are left alone, inside the details pane the
  * arrows keep scrolling it (j/k still move), and while a dialog is open only
@@ -22,9 +23,15 @@ export function useShortcuts(stores: Stores): void {
       else if (ui.view === 'history') {
         if (!past.actionError) return false;
         past.dismissError();
+      } else if (ui.view === 'rules') {
+        const rules = stores.rules.getState();
+        if (!rules.actionError) return false;
+        rules.dismissError();
       } else if (detail.denyOpen) detail.closeDeny();
       else if (detail.confirmOpen) detail.closeConfirm();
       else if (detail.decisionError) detail.dismissDecisionError();
+      else if (detail.rememberError) detail.dismissRememberError();
+      else if (detail.remember.on) detail.toggleRemember();
       else return false;
       return true;
     }
@@ -50,6 +57,9 @@ export function useShortcuts(stores: Stores): void {
           return true;
         case 'd':
           if (!e.repeat) detail.openDeny();
+          return true;
+        case 'm':
+          if (!e.repeat && !detail.confirmOpen) detail.toggleRemember();
           return true;
         default:
           return false;
@@ -103,7 +113,9 @@ export function useShortcuts(stores: Stores): void {
         if (!e.repeat) ui.toggleView();
       } else if (e.key === 'i') {
         if (!e.repeat) ui.toggleInsights();
-      } else if (ui.view === 'insights') handled = false;
+      } else if (e.key === 'r') {
+        if (!e.repeat) ui.toggleRules();
+      } else if (ui.view === 'insights' || ui.view === 'rules') handled = false;
       else if (e.key === 'j' || e.key === 'ArrowDown') list.move(1);
       else if (e.key === 'k' || e.key === 'ArrowUp') list.move(-1);
       else handled = ui.view === 'history' ? onHistoryKey(e) : onQueueKey(e);
