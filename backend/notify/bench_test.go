@@ -14,7 +14,7 @@ import (
 // through the policy, the queue's event, the pending and rules checks. Each
 // proposal arrives alone (bursts are gathered on purpose, and measured by
 // their own test), so the burst window is set to 1 ms and submissions are
-// paced 5 ms apart. A Notify that arrives before Submit has returned counts
+// paced 2 ms apart. A Notify that arrives before Submit has returned counts
 // as 0.
 func BenchmarkSubmitToNotify(b *testing.B) {
 	h := newHarness(b, time.Millisecond)
@@ -37,7 +37,7 @@ func BenchmarkSubmitToNotify(b *testing.B) {
 			b.Fatal("no Notify within 10 s")
 		}
 		b.StopTimer()
-		time.Sleep(5 * time.Millisecond) // let the burst window close
+		time.Sleep(2 * time.Millisecond) // let the 1 ms burst window close
 		b.StartTimer()
 	}
 	b.StopTimer()
