@@ -3,6 +3,7 @@ module countersign
 go 1.26.0
 
 require (
+	fyne.io/systray v1.12.2
 	github.com/cedar-policy/cedar-go v1.9.0
 	github.com/fsnotify/fsnotify v1.9.0
 	github.com/getkin/kin-openapi v0.152.0

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/wailsapp/wails/v2"
@@ -19,6 +21,7 @@ import (
 	"countersign/backend/core"
 	"countersign/backend/demo"
 	"countersign/backend/keystore"
+	"countersign/backend/notify"
 	"countersign/backend/queue"
 )
 
@@ -32,6 +35,10 @@ type shell struct {
 	stopBg  context.CancelFunc
 	bgDone  chan struct{}
 	started time.Time
+
+	// The desktop's parts, from startDesktop on: they hear every queue event.
+	notifier atomic.Pointer[notify.Notifier]
+	tray     atomic.Pointer[tray]
 }
 
 func newShell(o cli.WindowOptions, version string, started time.Time, logf func(string, ...any)) (*shell, error) {
@@ -42,7 +49,7 @@ func newShell(o cli.WindowOptions, version string, started time.Time, logf func(
 		// workspace is one of the folders Countersign may change.
 		roots = append(slices.Clone(roots), demoWorkspace(o.DataDir))
 	}
-	c, err := core.Open(core.Options{DataDir: o.DataDir, Keystore: keystore.Kind(o.Keystore), Emit: s.events.Add, Logf: logf, Roots: roots})
+	c, err := core.Open(core.Options{DataDir: o.DataDir, Keystore: keystore.Kind(o.Keystore), Emit: s.emit, Logf: logf, Roots: roots})
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +94,51 @@ func (s *shell) start(ctx context.Context, emit func([]queue.Event)) error {
 	return nil
 }
 
+// emit hands a queue event to the UI (batched), the notifications and the tray.
+func (s *shell) emit(e queue.Event) {
+	s.events.Add(e)
+	if n := s.notifier.Load(); n != nil {
+		n.Handle(e)
+	}
+	if t := s.tray.Load(); t != nil {
+		t.Handle(e)
+	}
+}
+
+// startDesktop starts the tray (when a tray host listens) and the desktop
+// notifications. Neither is required: without them the window works as
+// before, and closing it quits.
+func (s *shell) startDesktop(ctx context.Context, withTray bool, icon []byte, show func(id string), quit func()) {
+	if withTray {
+		t, err := startTray(ctx, trayConfig{core: coreTray{s.core}, show: show, quit: quit, icon: icon, logf: s.logf})
+		if err != nil {
+			s.logf("%v", err)
+		} else {
+			s.tray.Store(t)
+		}
+	}
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		return // desktop notifications go over D-Bus, which these systems lack
+	}
+	n := notify.New(notify.Config{Proposals: s.core.Queue, Decide: s.core.Decide, Store: s.core.Store, Open: show, Logf: s.logf})
+	if err := n.Start(ctx); err != nil {
+		s.logf("%v", err)
+		return
+	}
+	s.notifier.Store(n)
+}
+
+// stopDesktop removes the tray icon and closes the notifications, before
+// the backend stops.
+func (s *shell) stopDesktop() {
+	if t := s.tray.Swap(nil); t != nil {
+		t.Stop()
+	}
+	if n := s.notifier.Swap(nil); n != nil {
+		n.Close()
+	}
+}
+
 // demoWorkspace is where --demo keeps its sample files: beside the data
 // folder, never inside it (Countersign never changes its own data folder).
 func demoWorkspace(dataDir string) string { return dataDir + "-demo" }
@@ -108,6 +160,10 @@ func runWindow(assets fs.FS, icon []byte, o cli.WindowOptions, version string, s
 		return err
 	}
 	sum := sha256.Sum256([]byte(o.DataDir))
+	// With a tray, closing the window leaves Countersign running there;
+	// without one, closing quits, so that nobody is left with an app they
+	// cannot see.
+	withTray := trayAvailable()
 	err = wails.Run(&options.App{
 		Title:     "Countersign",
 		Width:     1100,
@@ -120,18 +176,33 @@ func runWindow(assets fs.FS, icon []byte, o cli.WindowOptions, version string, s
 		BackgroundColour: &options.RGBA{R: 24, G: 26, B: 33, A: 255},
 		OnStartup: func(ctx context.Context) {
 			emit := func(batch []queue.Event) { wruntime.EventsEmit(ctx, EventQueue, batch) }
+			show := func(id string) {
+				wruntime.WindowShow(ctx)
+				wruntime.WindowUnminimise(ctx)
+				if id != "" {
+					wruntime.EventsEmit(ctx, EventSelect, id)
+				}
+			}
+			// The tray and the notifications first, so that they hear the
+			// first proposal the gateway or the demo agent brings.
+			s.startDesktop(ctx, withTray, icon, show, func() { wruntime.Quit(ctx) })
 			if err := s.start(ctx, emit); err != nil {
 				logf("%v", err)
 				wruntime.Quit(ctx)
 			}
 		},
-		OnShutdown:     func(context.Context) { s.stop() },
-		Bind:           []any{s.app},
-		ErrorFormatter: formatError,
+		OnShutdown: func(context.Context) {
+			s.stopDesktop()
+			s.stop()
+		},
+		HideWindowOnClose: withTray,
+		Bind:              []any{s.app},
+		ErrorFormatter:    formatError,
 		SingleInstanceLock: &options.SingleInstanceLock{
 			UniqueId: "countersign-" + hex.EncodeToString(sum[:8]),
 			OnSecondInstanceLaunch: func(options.SecondInstanceData) {
 				if s.app.ctx != nil {
+					wruntime.WindowShow(s.app.ctx)
 					wruntime.WindowUnminimise(s.app.ctx)
 					wruntime.Show(s.app.ctx)
 				}
