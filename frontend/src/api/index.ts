@@ -118,6 +118,8 @@ export interface Backend {
   quit(): void;
   /** Subscribes to queue event batches; returns the unsubscribe. */
   onQueueEvents(handler: (batch: QueueEvent[]) => void): () => void;
+  /** The tray or a notification asks to show one request. */
+  onSelect(handler: (id: string) => void): () => void;
 }
 
 async function call<T>(fn: () => Promise<unknown>, convert: (v: unknown) => T): Promise<T> {
@@ -136,6 +138,8 @@ const none = (): void => undefined;
 export const PREVIEW_LINES_MAX = 5000;
 
 export const QUEUE_EVENTS = 'queue:events';
+
+export const SELECT_EVENT = 'countersign:select';
 
 /** Sends an error the UI could not handle to the app's log. */
 export function logError(message: string): void {
@@ -194,6 +198,12 @@ export const backend: Backend = {
     return bindings.EventsOn(QUEUE_EVENTS, (...data: unknown[]) => {
       const batch = normalize.queueEvents(data[0]);
       if (batch.length > 0) handler(batch);
+    });
+  },
+  onSelect(handler) {
+    return bindings.EventsOn(SELECT_EVENT, (...data: unknown[]) => {
+      const id = typeof data[0] === 'string' ? data[0] : '';
+      if (/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) handler(id);
     });
   },
 };

@@ -419,6 +419,18 @@ export class FakeBackend implements Backend {
   emit(batch: QueueEvent[]): void {
     for (const l of this.listeners) l(batch);
   }
+
+  private selectListeners = new Set<(id: string) => void>();
+
+  onSelect(handler: (id: string) => void): () => void {
+    this.selectListeners.add(handler);
+    return () => this.selectListeners.delete(handler);
+  }
+
+  /** Sends a request to show one proposal, as the tray does. */
+  select(id: string): void {
+    for (const l of this.selectListeners) l(id);
+  }
 }
 
 /** A history entry: summary n with a status other than pending. */

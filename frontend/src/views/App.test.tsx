@@ -49,6 +49,18 @@ describe('App', () => {
     expect(backend.calls.filter((c) => c === 'quit')).toHaveLength(1);
   });
 
+  it('shows the request the tray or a notification asks for, from any view', async () => {
+    const { backend, stores } = await mount(3);
+    await press('h');
+    expect(stores.ui.getState().view).toBe('history');
+    await act(async () => {
+      backend.select('p2');
+      await flush();
+    });
+    expect(stores.ui.getState().view).toBe('queue');
+    expect(selected()).toBe('Proposal 2');
+  });
+
   it('shows the empty state when nothing waits', async () => {
     await mount(0);
     expect(screen.getByText('No requests waiting')).toBeTruthy();

@@ -23,9 +23,17 @@ export const FIRST_PAINT_MARK = 'countersign:first-page-painted';
 export function App({ backend, stores }: { backend: Backend; stores: Stores }) {
   useEffect(() => {
     const unsubscribe = subscribeQueueEvents(backend, stores);
+    // The tray or a notification's Open shows one request.
+    const unselect = backend.onSelect((id) => {
+      stores.ui.getState().setView('queue');
+      stores.queue.getState().select(id);
+    });
     void stores.info.getState().load();
     void stores.queue.getState().start();
-    return unsubscribe;
+    return () => {
+      unsubscribe();
+      unselect();
+    };
   }, [backend, stores]);
 
   return (
