@@ -411,12 +411,15 @@ func TestWaitReturnsOnExpiryByTheLoop(t *testing.T) {
 	if !errors.As(err, &se) || se.Status != proposal.StatusExpired || !strings.Contains(err.Error(), "expired") {
 		t.Errorf("decide after expiry = %v, want an expired state error", err)
 	}
-	types := []EventType{}
-	for _, e := range f.rec.All() {
-		types = append(types, e.Type)
-	}
+	// Waiters are woken at the commit and events are emitted just after it,
+	// so the events are read as they come rather than listed at once.
+	types := []EventType{f.rec.next(t).Type, f.rec.next(t).Type}
 	if diff := cmp.Diff(types, []EventType{EventSubmitted, EventExpired}); diff != "" {
 		t.Errorf("events (-got +want):\n%s", diff)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := len(f.rec.All()); n != 2 {
+		t.Errorf("%d events, want 2: the refused decision must emit none", n)
 	}
 }
 
