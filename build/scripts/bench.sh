@@ -40,6 +40,18 @@ cat "$out"/go-backend.txt "$out"/window.txt | awk '
 # UI benchmark: one JSON line of results.
 if [[ -s "$out/ui.txt" ]]; then
   grep '^{' "$out/ui.txt" | tail -1 | sed 's/^/UI (browser, 10,000 pending): /'
+  # The diff view's figures, one line per case.
+  grep '^{' "$out/ui.txt" | tail -1 | node -e '
+    const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    for (const [key, what] of [["diff_1pct", "1% changed"], ["diff_all", "every line changed"]]) {
+      const d = r[key];
+      if (!d) continue;
+      console.log(`UI diff view, ${r.diff_lines.toLocaleString("en")} lines, ${what}: first rows ${d.first_rows_ms} ms ` +
+        `(backend calls done ${d.calls_done_ms} ms, ${d.calls_MB} MB); scroll top to bottom ${d.frames} frames ` +
+        `p50/p95/p99/max ${d.frame_ms_p50}/${d.frame_ms_p95}/${d.frame_ms_p99}/${d.frame_ms_max} ms, ${d.frames_over_50ms} over 50 ms, ` +
+        `at most ${d.max_dom_rows} rows in the DOM; JS heap MB ${d.heap_MB.before} -> ${d.heap_MB.top} -> ${d.heap_MB.bottom}, ` +
+        `DOM nodes ${d.dom_nodes.before} -> ${d.dom_nodes.top} -> ${d.dom_nodes.bottom} (before the click, top, bottom)`);
+    }'
 fi
 # History benchmark: one JSON line, shown as rows of the table.
 if [[ -s "$out/ui-history.txt" ]]; then

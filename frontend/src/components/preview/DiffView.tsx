@@ -7,7 +7,12 @@ import { Revealed } from '../Revealed';
 
 /** Characters of one line drawn at most; the rest is counted. */
 const MAX_LINE_CHARS = 20_000;
-const ROW_ESTIMATE = 20;
+/**
+ * Row heights before they are measured, as styles.css draws them: a line
+ * that does not wrap, a hunk header, an "unchanged lines" row. Close guesses
+ * keep the scroll height from shifting as rows are measured on the way down.
+ */
+const ROW_ESTIMATE = { line: 20, pair: 20, hunk: 30, gap: 24 } as const;
 
 /** A PreviewLines answer as the store keeps it. */
 export type LinesState = { state: 'loading' } | { state: 'ready'; lines: string[] } | { state: 'error'; error: ApiError };
@@ -142,8 +147,11 @@ function DiffBody({
   const v = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_ESTIMATE,
-    overscan: 20,
+    estimateSize: (i) => ROW_ESTIMATE[rows[i]?.t ?? 'line'],
+    // Rows drawn beyond the view on each side. Every row drawn is laid out
+    // in the frame it enters: when the view jumps (the scrollbar dragged
+    // through a 100,000-line diff), fewer of them keep frames short.
+    overscan: 8,
     // Lets the first rows render before layout is measured (and in tests).
     initialRect: { width: 800, height: 600 },
   });
