@@ -50,7 +50,7 @@ export interface HistoryModel {
 }
 
 /** The most rows held around the view. */
-export const WINDOW = 600;
+export const WINDOW = 1000;
 /** The most rows between two marks, so between a stretch and the cursor that reads it. */
 export const MARK_GAP = 500;
 

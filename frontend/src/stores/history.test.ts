@@ -67,7 +67,7 @@ describe('history store', () => {
     expect(h().model.total).toBe(PAGE_SIZE + 1);
     h().ensureLoaded(PAGE_SIZE - 10);
     await flush();
-    expect(lists()[1]).toBe(`decided p${PAGE_SIZE - 1} 0 ${PAGE_SIZE}`);
+    expect(lists()[1]).toBe(`decided p${PAGE_SIZE - 1} 0 500`);
     h().ensureLoaded(2 * PAGE_SIZE - 10);
     await flush();
     expect(h().model.ids).toHaveLength(250);

@@ -142,7 +142,8 @@ export function createHistoryStore(backend: Backend): HistoryStore {
         const from = Math.max(0, m.start - pages(m.start - lo));
         return { from, limit: m.start - from };
       }
-      return { from: wEnd, limit: pages(hi - wEnd + 1) };
+      // Into rows not known yet (scrolling down): as many as a read takes.
+      return { from: wEnd, limit: hi >= m.length ? most : pages(hi - wEnd + 1) };
     }
 
     async function fetchMore(): Promise<void> {
