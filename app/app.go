@@ -177,6 +177,13 @@ func (a *App) ListDecided(offset, limit int) (queue.Page, error) {
 	return a.core.Queue.ListDecided(a.ctx, offset, limit)
 }
 
+// ListDecidedAfter returns a page of the history after the position cursor
+// names ("" for the top), skip rows further on: the page's Next continues
+// it, and a cursor the UI kept brings back a stretch of the list it let go.
+func (a *App) ListDecidedAfter(cursor string, skip, limit int) (queue.DecidedPage, error) {
+	return a.core.Queue.ListDecidedAfter(a.ctx, cursor, skip, limit)
+}
+
 // Undo restores what an executed proposal changed. Files changed since
 // Countersign wrote them are reported, and nothing changes, unless force.
 func (a *App) Undo(id string, force bool) (UndoOutcome, error) {

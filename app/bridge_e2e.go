@@ -283,6 +283,16 @@ func (b *bridge) call(w http.ResponseWriter, r *http.Request) {
 				result, err = a.ListDecided(off, lim)
 			}
 		}
+	case "ListDecidedAfter":
+		var cur string
+		var skip, lim int
+		if cur, err = arg[string](c.Args, 0); err == nil {
+			if skip, err = arg[int](c.Args, 1); err == nil {
+				if lim, err = arg[int](c.Args, 2); err == nil {
+					result, err = a.ListDecidedAfter(cur, skip, lim)
+				}
+			}
+		}
 	case "Undo", "Redo":
 		var id string
 		var force bool

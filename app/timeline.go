@@ -26,15 +26,17 @@ type TimelineQuery struct {
 	Kinds    []string `json:"kinds"`
 	Risks    []string `json:"risks"`
 	// From and To are RFC 3339 times: created at or after From, and before To.
-	From   string `json:"from"`
-	To     string `json:"to"`
+	From string `json:"from"`
+	To   string `json:"to"`
 	Path string `json:"path"`
 	Text string `json:"text"`
 	// IDs, when set, keeps only these proposals: which of those that just
 	// changed match the filters (one page, no cursor).
 	IDs    []string `json:"ids"`
 	Cursor string   `json:"cursor"`
-	Limit  int      `json:"limit"`
+	// Skip leaves out this many rows after the cursor first.
+	Skip  int `json:"skip"`
+	Limit int `json:"limit"`
 }
 
 // TimelineEntry is one proposal on the timeline, with its decision.
@@ -85,7 +87,7 @@ func (q TimelineQuery) toStoreQuery() (store.TimelineQuery, error) {
 		return bad(fmt.Sprintf("more than %d ids", store.MaxTimelineIDs))
 	}
 	out := store.TimelineQuery{Agent: strings.TrimSpace(q.Agent), Path: strings.TrimSpace(q.Path), Text: q.Text,
-		IDs: q.IDs, Cursor: q.Cursor, Limit: q.Limit}
+		IDs: q.IDs, Cursor: q.Cursor, Skip: q.Skip, Limit: q.Limit}
 	var err error
 	if out.From, err = parseQueryTime("from", q.From); err != nil {
 		return store.TimelineQuery{}, err

@@ -81,6 +81,13 @@ type Page struct {
 	Offset int       `json:"offset"`
 }
 
+// DecidedPage is a page of the history read by cursor: Next is the cursor
+// of the position after its last row, "" when nothing follows.
+type DecidedPage struct {
+	Items []Summary `json:"items"`
+	Next  string    `json:"next"`
+}
+
 // Timer is what the expiry loop sleeps on; see Config.NewTimer.
 type Timer interface {
 	C() <-chan time.Time
@@ -592,6 +599,29 @@ func (q *Queue) ListDecided(ctx context.Context, offset, limit int) (Page, error
 		items = items[:limit]
 	}
 	return Page{Items: summaries(items), Total: total, Offset: offset}, nil
+}
+
+// ListDecidedAfter returns a page of the history after the position
+// cursor names ("" for the top), skip rows (at most store.MaxSkip) further
+// on. limit defaults to 50 and is capped at 500.
+func (q *Queue) ListDecidedAfter(ctx context.Context, cursor string, skip, limit int) (DecidedPage, error) {
+	if limit <= 0 {
+		limit = defaultPage
+	}
+	limit = min(limit, maxPage)
+	items, err := q.st.ListDecidedAfter(ctx, cursor, skip, limit+1)
+	if errors.Is(err, store.ErrBadQuery) {
+		return DecidedPage{}, errs.Wrap(errs.CodeInvalid, err)
+	}
+	if err != nil {
+		return DecidedPage{}, fromStore("", err)
+	}
+	page := DecidedPage{Items: summaries(items)}
+	if len(items) > limit {
+		page.Items = page.Items[:limit]
+		page.Next = store.DecidedCursor(items[limit-1])
+	}
+	return page, nil
 }
 
 func summaries(items []store.Summary) []Summary {

@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	sqlite3 "modernc.org/sqlite/lib"
@@ -249,6 +252,48 @@ func (s *Store) ListDecided(ctx context.Context, offset, limit int) ([]Summary, 
 	}
 	out, err := scanSummaries(rows)
 	return out, s.wrap("list decided", err)
+}
+
+// MaxSkip bounds the rows a keyset page skips after its cursor (the
+// history's ListDecidedAfter and the timeline's Skip): enough to reach any
+// row from a cursor the UI keeps every few hundred rows, little enough that
+// skipping stays as cheap as a page.
+const MaxSkip = 2000
+
+// DecidedCursor is the position after s in the history, for
+// ListDecidedAfter. s must have left pending (have a decided_at).
+func DecidedCursor(s Summary) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("k" + strconv.FormatInt(s.DecidedAt.UnixNano(), 10) + ":" + s.ID))
+}
+
+// ListDecidedAfter returns one page of the history (as ListDecided) after
+// the position cursor names ("" for the top), skipping skip rows first.
+// The cursor is a row's sort key, so the page costs what the first does
+// however deep it is, and rows decided meanwhile (which go on top) shift
+// nothing after it.
+func (s *Store) ListDecidedAfter(ctx context.Context, cursor string, skip, limit int) ([]Summary, error) {
+	if skip < 0 || skip > MaxSkip {
+		return nil, fmt.Errorf("%w: skip %d is not between 0 and %d", ErrBadQuery, skip, MaxSkip)
+	}
+	if cursor == "" {
+		return s.ListDecided(ctx, skip, limit)
+	}
+	bad := fmt.Errorf("%w: the cursor is not one of the history's", ErrBadQuery)
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(b) < 2 || b[0] != 'k' {
+		return nil, bad
+	}
+	ts, id, ok := strings.Cut(string(b[1:]), ":")
+	at, err := strconv.ParseInt(ts, 10, 64)
+	if !ok || err != nil {
+		return nil, bad
+	}
+	rows, err := s.db.QueryContext(ctx, sqlListDecidedAfter, at, id, limit, skip)
+	if err != nil {
+		return nil, s.wrap("list decided after", err)
+	}
+	out, err := scanSummaries(rows)
+	return out, s.wrap("list decided after", err)
 }
 
 // DecisionTokens returns the intent token of each proposal in ids that has

@@ -31,6 +31,7 @@ var uiQueries = []struct {
 	{"list agent events", sqlListAgentEvents, []any{"agent", int64(0), 100}},
 	{"get agent", sqlGetAgent, []any{"agent"}},
 	{"list decided", sqlListDecided, []any{50, 0}},
+	{"list decided after", sqlListDecidedAfter, []any{int64(0), "01H00000000000000000000000", 50, 100}},
 	{"text index events", sqlTextEvents, []any{int64(0), 100}},
 	{"text index source", sqlTextSource, []any{"01H00000000000000000000000"}},
 	{"text index doc", sqlTextDoc, []any{"01H00000000000000000000000"}},
@@ -45,6 +46,7 @@ var timelineQueries = []struct {
 }{
 	{"timeline", TimelineQuery{}},
 	{"timeline next page", TimelineQuery{Cursor: cursor{created: 1, id: "01H"}.encode()}},
+	{"timeline skip", TimelineQuery{Cursor: cursor{created: 1, id: "01H"}.encode(), Skip: 100}},
 	{"timeline agent", TimelineQuery{Agent: "agent"}},
 	{"timeline status", TimelineQuery{Statuses: []proposal.Status{proposal.StatusFailed}}},
 	{"timeline statuses", TimelineQuery{Statuses: []proposal.Status{proposal.StatusExecuted, proposal.StatusFailed,

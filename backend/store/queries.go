@@ -51,6 +51,10 @@ const (
 		ORDER BY expires_at LIMIT ?2`
 	sqlListDecided = `SELECT ` + summaryColumns + ` FROM proposals WHERE decided_at IS NOT NULL
 		ORDER BY decided_at DESC, id DESC LIMIT ?1 OFFSET ?2`
+	// The history after a row (its decided_at, id): a keyset page, with at
+	// most a few rows skipped (see ListDecidedAfter).
+	sqlListDecidedAfter = `SELECT ` + summaryColumns + ` FROM proposals WHERE decided_at IS NOT NULL
+		AND (decided_at, id) < (?1, ?2) ORDER BY decided_at DESC, id DESC LIMIT ?3 OFFSET ?4`
 	sqlNextExpiry = `SELECT min(expires_at) FROM proposals WHERE status = 'pending' AND expires_at IS NOT NULL`
 
 	eventColumns       = `id, ts, proposal_id, agent_id, type, data`

@@ -58,7 +58,10 @@ type TimelineQuery struct {
 	// the search among them covers what the text index holds (IndexText).
 	IDs    []string
 	Cursor string // from the previous page; "" for the first
-	Limit  int    // default 50, at most 200
+	// Skip leaves out this many rows after the cursor (at most MaxSkip): a
+	// page some way after a position the UI holds the cursor of.
+	Skip  int
+	Limit int // default 50, at most 200
 }
 
 // MaxTimelineIDs bounds TimelineQuery.IDs.
@@ -226,8 +229,11 @@ func (q *TimelineQuery) build(limit int) (timelineSQL, error) {
 	if len(q.IDs) > MaxTimelineIDs {
 		return timelineSQL{}, fmt.Errorf("%w: more than %d ids", ErrBadQuery, MaxTimelineIDs)
 	}
-	if len(q.IDs) > 0 && q.Cursor != "" {
+	if len(q.IDs) > 0 && (q.Cursor != "" || q.Skip != 0) {
 		return timelineSQL{}, fmt.Errorf("%w: a query by ids has one page, so no cursor", ErrBadQuery)
+	}
+	if q.Skip < 0 || q.Skip > MaxSkip {
+		return timelineSQL{}, fmt.Errorf("%w: skip %d is not between 0 and %d", ErrBadQuery, q.Skip, MaxSkip)
 	}
 	cur, hasCur, err := decodeCursor(q.Cursor, fts)
 	if err != nil {
@@ -323,12 +329,12 @@ func (q *TimelineQuery) build(limit int) (timelineSQL, error) {
 		}
 		conds := append(append([]string{"timeline_fts MATCH ?"}, pre...), where...)
 		all := append(append([]any{strings.Join(match, " AND ")}, preArgs...), args...)
-		all = append(all, limit)
+		all = append(all, limit, q.Skip)
 		return timelineSQL{fts: true, args: all, sql: `SELECT ` + timelineColumns + `, f.rowid
 			FROM timeline_fts f CROSS JOIN proposals p ON p.id = f.id
 			LEFT JOIN decisions d ON d.proposal_id = p.id
 			WHERE ` + strings.Join(conds, " AND ") + `
-			ORDER BY f.rowid DESC LIMIT ?`}, nil
+			ORDER BY f.rowid DESC LIMIT ? OFFSET ?`}, nil
 	}
 
 	if hasCur {
@@ -400,11 +406,11 @@ func (q *TimelineQuery) build(limit int) (timelineSQL, error) {
 			WHERE `+strings.Join(conds, " AND "))
 		all = append(append(all, l.args...), args...)
 	}
-	order := " ORDER BY p.created_at DESC, p.id DESC LIMIT ?"
+	order := " ORDER BY p.created_at DESC, p.id DESC LIMIT ? OFFSET ?"
 	if len(parts) > 1 {
-		order = " ORDER BY 6 DESC, 1 DESC LIMIT ?" // created_at, id
+		order = " ORDER BY 6 DESC, 1 DESC LIMIT ? OFFSET ?" // created_at, id
 	}
-	return timelineSQL{sql: strings.Join(parts, " UNION ALL ") + order, args: append(all, limit)}, nil
+	return timelineSQL{sql: strings.Join(parts, " UNION ALL ") + order, args: append(all, limit, q.Skip)}, nil
 }
 
 func kindCheck(kinds []proposal.Kind) string {

@@ -108,6 +108,9 @@ func BenchmarkTimeline1M(b *testing.B) {
 		{"combination", TimelineQuery{Agent: "agent-3", Statuses: []proposal.Status{proposal.StatusDenied},
 			Risks: []proposal.Risk{proposal.RiskLow, proposal.RiskHigh}, Kinds: []proposal.Kind{proposal.KindFileWrite}, To: mid}},
 		{"deep_page", TimelineQuery{Cursor: deep}},
+		// A stretch of the list some rows after the nearest cursor the UI
+		// kept (it keeps one every few hundred rows): a scrollbar jump.
+		{"deep_page_skip", TimelineQuery{Cursor: deep, Skip: 1000}},
 		// Several values of one filter, as the History's multi-choice
 		// filters send them: with every status a past proposal can have,
 		// which the History always sends when no status is chosen.
@@ -130,6 +133,29 @@ func BenchmarkTimeline1M(b *testing.B) {
 			})
 		})
 	}
+	// The History without filters: most recently decided first, by cursor.
+	deepDecided := DecidedCursor(Summary{ID: fmt.Sprintf("01J%023d", 100_000),
+		DecidedAt: time.Unix(0, t0.UnixNano()+100_000*1_000_000_000+30_000_000_000)})
+	for _, tc := range []struct {
+		name   string
+		cursor string
+		skip   int
+	}{{"history_first_page", "", 0}, {"history_deep_page", deepDecided, 0}, {"history_deep_page_skip", deepDecided, 1000}} {
+		b.Run(tc.name, func(b *testing.B) {
+			timeQueries(b, func() (int, error) {
+				items, err := s.ListDecidedAfter(ctx, tc.cursor, tc.skip, 101)
+				return len(items), err
+			})
+		})
+	}
+	// The peer: the same deep page of the History by OFFSET, as it was read
+	// before the cursor (100,000 rows down).
+	b.Run("peer_history_offset_100k", func(b *testing.B) {
+		timeQueries(b, func() (int, error) {
+			items, err := s.ListDecided(ctx, 100_000, 101)
+			return len(items), err
+		})
+	})
 	b.Run("peer_rare_agent_without_index", func(b *testing.B) {
 		// The unary + keeps SQLite from using an index on agent_id, as if
 		// there were none: it walks all proposals newest first instead.

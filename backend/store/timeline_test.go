@@ -499,3 +499,97 @@ func TestExportTimeline(t *testing.T) {
 		t.Error("export as xml succeeded")
 	}
 }
+
+// A page some rows after a cursor is the same as the rows there when paging
+// one by one: the UI brings back a stretch it let go from the nearest
+// cursor it kept.
+func TestTimelineSkip(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	seedTimeline(t, s, 90)
+	if _, err := s.IndexText(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	for name, q := range map[string]TimelineQuery{"all": {}, "agent": {Agent: "agent-2"}, "search": {Text: "change"},
+		"statuses": {Statuses: []proposal.Status{proposal.StatusDenied, proposal.StatusExecuting}}} {
+		t.Run(name, func(t *testing.T) {
+			all := allPages(t, s, q, 7)
+			first, next, err := s.Timeline(ctx, TimelineQuery{Agent: q.Agent, Text: q.Text, Statuses: q.Statuses, Limit: 5})
+			if err != nil || len(first) != 5 {
+				t.Fatalf("first page: %d items, %v", len(first), err)
+			}
+			for _, skip := range []int{0, 1, 6, len(all) - 6} {
+				q := q
+				q.Cursor, q.Skip, q.Limit = next, skip, 4
+				items, _, err := s.Timeline(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := []string{}
+				for _, it := range items {
+					got = append(got, it.ID)
+				}
+				want := all[min(len(all), 5+skip):min(len(all), 5+skip+4)]
+				if diff := cmp.Diff(got, want); diff != "" {
+					t.Errorf("skip %d (-got +want):\n%s", skip, diff)
+				}
+			}
+		})
+	}
+	for _, q := range []TimelineQuery{{Skip: -1}, {Skip: MaxSkip + 1}, {IDs: []string{newID(1)}, Skip: 1}} {
+		if _, _, err := s.Timeline(ctx, q); !errors.Is(err, ErrBadQuery) {
+			t.Errorf("Timeline(%+v) = %v, want ErrBadQuery", q, err)
+		}
+	}
+}
+
+// The history read by cursor and skip lists what it does by offset, and
+// rows decided meanwhile (on top) shift nothing after a cursor.
+func TestListDecidedAfter(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	seedTimeline(t, s, 60)
+	ids := func(ss []Summary) []string {
+		out := []string{}
+		for _, x := range ss {
+			out = append(out, x.ID)
+		}
+		return out
+	}
+	all, err := s.ListDecided(ctx, 0, 1000)
+	if err != nil || len(all) != 40 {
+		t.Fatalf("ListDecided: %d rows, %v; want 40", len(all), err)
+	}
+	top, err := s.ListDecidedAfter(ctx, "", 3, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ids(top), ids(all[3:8])); diff != "" {
+		t.Errorf("from the top, skip 3 (-got +want):\n%s", diff)
+	}
+	// A row decided now goes on top: the pages after a cursor do not move.
+	p := small("01K0001", "agent-1", t0.Add(2*time.Hour))
+	if err := s.InsertProposal(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	decide(t, s, p.ID, proposal.StatusPending, proposal.StatusDenied, proposal.VerdictDeny, "no")
+	cur := DecidedCursor(all[9])
+	for _, skip := range []int{0, 1, 25, 40} {
+		got, err := s.ListDecidedAfter(ctx, cur, skip, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := all[min(len(all), 10+skip):min(len(all), 16+skip)]
+		if diff := cmp.Diff(ids(got), ids(want)); diff != "" {
+			t.Errorf("after row 9, skip %d (-got +want):\n%s", skip, diff)
+		}
+	}
+	for _, tc := range []struct {
+		cursor string
+		skip   int
+	}{{"!!", 0}, {cursor{created: 1, id: "a"}.encode(), 0}, {"", -1}, {cur, MaxSkip + 1}} {
+		if _, err := s.ListDecidedAfter(ctx, tc.cursor, tc.skip, 5); !errors.Is(err, ErrBadQuery) {
+			t.Errorf("ListDecidedAfter(%q, %d) = %v, want ErrBadQuery", tc.cursor, tc.skip, err)
+		}
+	}
+}

@@ -9,18 +9,22 @@
 //               run, so each one fetches and renders the history from
 //               nothing; median, p99 and max over BENCH_HISTORY_RUNS runs.
 //   scroll      the list scrolled from the top to its last row,
-//               BENCH_HISTORY_STEP rows per step, each step waiting for its
-//               rows to be loaded. At 1,000, 50,000 and 100,000 rows (and
-//               at 0) garbage is collected (CDP HeapProfiler.collectGarbage)
-//               and the JS heap in use and the DOM node count are read (CDP
-//               Performance.getMetrics): the list is virtualized, so the DOM
-//               stays the same size; the heap also holds the summary of
-//               every row loaded so far (the list model keeps them).
+//               BENCH_HISTORY_STEP rows per step (the list reads ahead of
+//               the view, so each step reads every row it passes), each
+//               step waiting for its rows to be loaded. At 1,000, 50,000
+//               and 100,000 rows (and at 0) garbage is collected (CDP
+//               HeapProfiler.collectGarbage) and the JS heap in use and the
+//               DOM node count are read (CDP Performance.getMetrics): the
+//               list is virtualized, so the DOM stays the same size, and
+//               its model holds only a window of rows around the view, so
+//               the heap does too.
+//   back        then dragged back to row 50,000 and to the top, each jump
+//               waiting for its rows: a stretch let go, read again.
 import { launchBrowser, startBackend } from './harness.mjs';
 
 const COUNT = Number(process.env.BENCH_HISTORY_COUNT || 100_000);
 const RUNS = Number(process.env.BENCH_HISTORY_RUNS || 15);
-const STEP = Number(process.env.BENCH_HISTORY_STEP || 1000);
+const STEP = Number(process.env.BENCH_HISTORY_STEP || 400);
 const CHECKPOINTS = [0, 1_000, 50_000, 100_000].filter((n) => n <= COUNT);
 const ROWS = '.history-list [role="option"] .row-summary';
 
@@ -141,13 +145,22 @@ async function main() {
       log(`at ${cp}: ${JSON.stringify(at[cp])}`);
     }
     const scrollMs = Date.now() - t;
+    // Back up: stretches the model let go, read again from its cursors.
+    const back = {};
+    for (const to of [Math.floor(COUNT / 2), 0]) {
+      const t1 = Date.now();
+      await scrollTo(page, to);
+      const first = await page.$$eval('.history-list [role="option"]', (els) => Number(els[0]?.getAttribute('aria-posinset') ?? 0));
+      back[to] = { ms: Date.now() - t1, first_row_in_dom: first };
+      log(`back to ${to}: ${JSON.stringify(back[to])}`);
+    }
     if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
 
     const result = {
       bench: 'ui-history',
       history: COUNT,
       first_page_ms: { n: times.length, p50: pct(times, 50), p99: pct(times, 99), max: pct(times, 100), first_run: round(cold) },
-      scroll: { step_rows: STEP, seconds: round(scrollMs / 1000), at },
+      scroll: { step_rows: STEP, seconds: round(scrollMs / 1000), at, back },
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

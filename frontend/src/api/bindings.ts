@@ -14,6 +14,7 @@ export {
   Info,
   Insights,
   ListDecided,
+  ListDecidedAfter,
   ListPending,
   Policy,
   Preview,

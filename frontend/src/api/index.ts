@@ -13,6 +13,7 @@ import type {
   Grid,
   Info,
   Insights,
+  DecidedPage,
   Page,
   PastPreview,
   PolicyState,
@@ -44,6 +45,8 @@ export interface Backend {
    * decided first. Its total is a lower bound (see Page).
    */
   listDecided(offset: number, limit: number): Promise<Page>;
+  /** The history after a position (cursor, "" for the top), skip rows further on. */
+  listDecidedAfter(cursor: string, skip: number, limit: number): Promise<DecidedPage>;
   /**
    * A page of every proposal, newest first by creation, filtered and
    * searched; the search covers what the backend indexed, about a second
@@ -152,13 +155,14 @@ export function logError(message: string): void {
 
 /** The generated parameter type is a class; what crosses the bridge is its JSON. */
 function plainQuery(q: TimelineQuery): Parameters<typeof bindings.Timeline>[0] {
-  const plain = { ...q, statuses: [...q.statuses], kinds: [...q.kinds], risks: [...q.risks], ids: [...(q.ids ?? [])] };
+  const plain = { skip: 0, ...q, statuses: [...q.statuses], kinds: [...q.kinds], risks: [...q.risks], ids: [...(q.ids ?? [])] };
   return plain as unknown as Parameters<typeof bindings.Timeline>[0];
 }
 
 export const backend: Backend = {
   listPending: (offset, limit) => call(() => bindings.ListPending(offset, limit), normalize.page),
   listDecided: (offset, limit) => call(() => bindings.ListDecided(offset, limit), normalize.page),
+  listDecidedAfter: (cursor, skip, limit) => call(() => bindings.ListDecidedAfter(cursor, skip, limit), normalize.decidedPage),
   timeline: (q) => call(() => bindings.Timeline(plainQuery(q)), normalize.timelinePage),
   timelineEvents: (id) => call(() => bindings.TimelineEvents(id), normalize.eventViews),
   exportTimeline: (q, format) => call(() => bindings.ExportTimeline(plainQuery(q), format), normalize.exportResult),

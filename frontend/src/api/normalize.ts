@@ -7,6 +7,7 @@ import type {
   Action,
   ActionResult,
   Budget,
+  DecidedPage,
   ByteSpan,
   CellChange,
   CellChangeKind,
@@ -146,6 +147,11 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 export function page(v: unknown): Page {
   const o = obj(v);
   return { items: arr(o.items).map(summary), total: num(o.total), offset: num(o.offset) };
+}
+
+export function decidedPage(v: unknown): DecidedPage {
+  const o = obj(v);
+  return { items: arr(o.items).map(summary), next: str(o.next) };
 }
 
 function edit(v: unknown): Edit {

@@ -55,6 +55,13 @@ export interface Page {
   offset: number;
 }
 
+/** A page of the history read by cursor. */
+export interface DecidedPage {
+  items: Summary[];
+  /** The cursor of the position after the last item; empty when nothing follows. */
+  next: string;
+}
+
 export interface Edit {
   old: string;
   new: string;
@@ -544,6 +551,8 @@ export interface TimelineFilters {
 export interface TimelineQuery extends TimelineFilters {
   /** The previous page's next; empty for the first page. */
   cursor: string;
+  /** Rows to leave out after the cursor first (at most 2,000). */
+  skip?: number;
   limit: number;
   /**
    * Only these proposals (at most 200; one page, no cursor): which of those

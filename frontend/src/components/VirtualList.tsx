@@ -17,8 +17,10 @@ export interface ListRowProps {
 }
 
 interface Props {
-  /** Loaded ids, top first. */
+  /** Loaded ids, top first, from row start (a window of the list). */
   ids: readonly string[];
+  /** The index of the first of ids; 0 when the list holds every row loaded. */
+  start?: number;
   /** Rows in all: past the loaded ones are placeholders until their page arrives. */
   total: number;
   /** Whether total is the real count (else assistive tech is told it is unknown). */
@@ -40,9 +42,13 @@ interface Props {
 
 /** What the list needs of its store. */
 export interface ListState {
-  model: { ids: readonly string[] };
-  /** Makes sure rows up to index are loaded, or being loaded. */
-  ensureLoaded(index: number): void;
+  /**
+   * start: as Props; length (the rows known) defaults to ids.length; pinned:
+   * the selected row's index when it is not among ids.
+   */
+  model: { ids: readonly string[]; start?: number; length?: number; pinned?: { id: string; index: number } | null };
+  /** Makes sure rows up to index (the last in view; first, the first) are loaded, or being loaded. */
+  ensureLoaded(index: number, first?: number): void;
   select(id: string): void;
   selectIndex(index: number): void;
 }
@@ -54,7 +60,8 @@ export interface ListState {
  * they are when rows come or go above them.
  */
 export function VirtualList(p: Props) {
-  const { ids, total, counted = true, selectedId, label, Row } = p;
+  const { ids, start = 0, total, counted = true, selectedId, label, Row } = p;
+  const idAt = (i: number): string | undefined => (i >= start ? ids[i - start] : undefined);
   const setSize = counted ? total : -1;
   const parentRef = useRef<HTMLDivElement>(null);
   // The latest store reader, so effects need not run again when it changes.
@@ -67,14 +74,15 @@ export function VirtualList(p: Props) {
     getScrollElement: () => parentRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 6,
-    getItemKey: (i) => ids[i] ?? `placeholder-${i}`,
+    getItemKey: (i) => idAt(i) ?? `placeholder-${i}`,
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length > 0 ? items[items.length - 1]!.index : 0;
+  const firstIndex = items.length > 0 ? items[0]!.index : 0;
 
   useEffect(() => {
-    list().ensureLoaded(lastIndex);
-  }, [list, lastIndex, ids.length]);
+    list().ensureLoaded(lastIndex, firstIndex);
+  }, [list, lastIndex, firstIndex, ids.length, start]);
 
   // Keep the rows in view where they are when rows come or go above them.
   const anchor = useRef<{ id: string; offset: number } | null>(null);
@@ -83,25 +91,27 @@ export function VirtualList(p: Props) {
     if (!el) return;
     const a = anchor.current;
     if (a && el.scrollTop > 0) {
-      const i = ids.indexOf(a.id);
+      const w = ids.indexOf(a.id);
+      const i = w >= 0 ? start + w : -1;
       if (i >= 0) {
         const want = i * ROW_HEIGHT + a.offset;
         if (Math.abs(want - el.scrollTop) >= 1) el.scrollTop = want;
       }
     }
-  }, [ids]);
+  }, [ids, start]);
   useEffect(() => {
     const el = parentRef.current;
     if (!el) return;
     const record = () => {
       const i = Math.floor(el.scrollTop / ROW_HEIGHT);
-      const id = list().model.ids[i];
+      const m = list().model;
+      const id = m.ids[i - (m.start ?? 0)];
       anchor.current = id ? { id, offset: el.scrollTop - i * ROW_HEIGHT } : null;
     };
     record();
     el.addEventListener('scroll', record, { passive: true });
     return () => el.removeEventListener('scroll', record);
-  }, [list, ids]);
+  }, [list, ids, start]);
 
   // Start with keyboard focus on the list, unless the person already put it
   // somewhere.
@@ -115,7 +125,9 @@ export function VirtualList(p: Props) {
   // rows arrive: reading elsewhere in the list is not interrupted).
   useEffect(() => {
     if (selectedId === null) return;
-    const i = list().model.ids.indexOf(selectedId);
+    const m = list().model;
+    const w = m.ids.indexOf(selectedId);
+    const i = w >= 0 ? (m.start ?? 0) + w : m.pinned?.id === selectedId ? m.pinned.index : -1;
     if (i >= 0) virtualizer.scrollToIndex(i, { align: 'auto' });
   }, [list, selectedId, virtualizer]);
 
@@ -125,7 +137,8 @@ export function VirtualList(p: Props) {
       list().selectIndex(0);
     } else if (e.key === 'End') {
       e.preventDefault();
-      list().selectIndex(list().model.ids.length - 1);
+      const m = list().model;
+      list().selectIndex((m.length ?? m.ids.length) - 1);
     }
   }
 
@@ -139,9 +152,9 @@ export function VirtualList(p: Props) {
     [list],
   );
 
-  const selectedRendered = selectedId !== null && items.some((v) => ids[v.index] === selectedId);
+  const selectedRendered = selectedId !== null && items.some((v) => idAt(v.index) === selectedId);
   const groupOf = p.groupOf;
-  const topId = ids[Math.floor((virtualizer.scrollOffset ?? 0) / ROW_HEIGHT)];
+  const topId = idAt(Math.floor((virtualizer.scrollOffset ?? 0) / ROW_HEIGHT));
   const topGroup = groupOf && topId ? groupOf(topId) : null;
 
   return (
@@ -162,8 +175,8 @@ export function VirtualList(p: Props) {
       >
         <div className="queue-inner" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((v) => {
-            const id = ids[v.index];
-            const prev = v.index > 0 ? ids[v.index - 1] : undefined;
+            const id = idAt(v.index);
+            const prev = v.index > 0 ? idAt(v.index - 1) : undefined;
             const group = groupOf && id ? groupOf(id) : null;
             // The band above the list names the top row's group; a row that
             // starts another one says so on its top edge.

@@ -4,6 +4,7 @@ import { subscribeQueueEvents } from '../events';
 import { decided, FakeBackend, flush, left, result, submitted, summary } from '../test/fakeBackend';
 import { createStores } from '.';
 import { PAGE_SIZE } from './queue';
+import { idAt, MARK_GAP, WINDOW } from '../lib/historyModel';
 
 function withHistory(n: number) {
   const backend = new FakeBackend(0);
@@ -30,7 +31,7 @@ describe('history store', () => {
     expect(h().phase).toBe('idle');
     h().show();
     await flush();
-    expect(lists()).toEqual([`decided 0 ${PAGE_SIZE}`]);
+    expect(lists()).toEqual([`decided - 0 ${PAGE_SIZE}`]);
     expect(h().phase).toBe('ready');
     expect(h().model.ids).toEqual(['p0', 'p1', 'p2']);
     expect(h().model.end).toBe(true);
@@ -66,7 +67,7 @@ describe('history store', () => {
     expect(h().model.total).toBe(PAGE_SIZE + 1);
     h().ensureLoaded(PAGE_SIZE - 10);
     await flush();
-    expect(lists()[1]).toBe(`decided ${PAGE_SIZE} ${PAGE_SIZE}`);
+    expect(lists()[1]).toBe(`decided p${PAGE_SIZE - 1} 0 500`);
     h().ensureLoaded(2 * PAGE_SIZE - 10);
     await flush();
     expect(h().model.ids).toHaveLength(250);
@@ -90,6 +91,41 @@ describe('history store', () => {
     await flush();
     expect(h().moreError).toBeNull();
     expect(h().model.ids).toHaveLength(150);
+  });
+
+  it('holds a window of a long history, and reads back by cursor what it let go', async () => {
+    const { h, lists } = await shown(5_000);
+    // Scrolled to the end, one screen at a time.
+    for (let last = 10; !h().model.end; last += 300) {
+      h().ensureLoaded(Math.min(last, h().model.length), Math.min(last, h().model.length) - 10);
+      await flush();
+    }
+    expect(h().model.length).toBe(5_000);
+    expect(h().model.ids.length).toBeLessThanOrEqual(WINDOW);
+    expect(h().model.byId.size).toBeLessThanOrEqual(WINDOW + 1);
+    // The selection (the first row) is pinned though let go.
+    expect(h().selectedId).toBe('p0');
+    expect(h().model.byId.get('p0')).toBeDefined();
+    // Dragged back to row 2,345: read from the nearest cursor above it.
+    const before = lists().length;
+    h().ensureLoaded(2_350, 2_340);
+    await flush();
+    const read = lists().slice(before);
+    expect(read).toHaveLength(1);
+    const [, cursor, skip] = read[0]!.split(' ');
+    expect(Number(cursor!.slice(1)) + 1 + Number(skip)).toBe(2_300);
+    expect(Number(skip)).toBeLessThan(MARK_GAP);
+    expect(idAt(h().model, 2_345)).toBe('p2345');
+    // j from the pinned first row, far from the view: the rows there are read again.
+    h().move(1);
+    await flush();
+    expect(h().selectedId).toBe('p1');
+    h().move(-1);
+    expect(h().selectedId).toBe('p0');
+    // End: the last row, read again and selected.
+    h().selectIndex(h().model.length - 1);
+    await flush();
+    expect(h().selectedId).toBe('p4999');
   });
 
   it('moves with j/k within what is loaded', async () => {
@@ -116,7 +152,7 @@ describe('history store', () => {
     backend.history.unshift(decided(7, 'denied'));
     backend.emit([submitted(summary(7)), left('p7', 'denied')]);
     await flush();
-    expect(lists()).toEqual([`decided 0 ${PAGE_SIZE}`, `decided 0 ${PAGE_SIZE}`]);
+    expect(lists()).toEqual([`decided - 0 ${PAGE_SIZE}`, `decided - 0 ${PAGE_SIZE}`]);
     expect(h().model.ids).toEqual(['p7', 'p0', 'p1']);
     expect(h().selectedId).toBe('p1');
   });

@@ -1,29 +1,37 @@
-// The history: proposals that left pending, paged in from the backend as the
-// list scrolls, kept current by queue events, and which one is selected. It
-// loads nothing until it is first shown; only this store asks the backend
-// for the history list.
+// The history: proposals that left pending, read from the backend around
+// where the list is scrolled (a window of it: see lib/historyModel), kept
+// current by queue events, and which one is selected. It loads nothing until
+// it is first shown; only this store asks the backend for the history list.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ApiError, Backend, ExportFormat, QueueEvent, Status, Summary, TimelineFilters } from '../api';
 import { toApiError } from '../api';
 import {
-  appendCursorPage,
-  appendPage,
   emptyFilters,
   emptyHistory,
   historyQuery,
+  holds,
+  idAt,
+  indexOf,
   insertByCreated,
   isFiltered,
   mergeHead,
+  pin,
+  putRows,
+  readFrom,
   setStatuses,
   type HistoryModel,
 } from '../lib/historyModel';
 import { LRU } from '../lib/lru';
 import { isSubmitted } from '../lib/queueModel';
-import { PAGE_SIZE, pageFailure, pageLimit, PREFETCH_MARGIN } from './paging';
+import { PAGE_SIZE, pageFailure, PREFETCH_MARGIN } from './paging';
 
 const EVENT_STATUSES = 2000;
 /** The backend's largest timeline page. */
 const TIMELINE_MAX = 200;
+/** The backend's largest history page. */
+const DECIDED_MAX = 500;
+/** The most rows the backend skips after a cursor. */
+const MAX_SKIP = 2000;
 /** How long the search waits for typing to pause. */
 export const SEARCH_DEBOUNCE_MS = 250;
 
@@ -67,7 +75,8 @@ export interface HistoryState {
   start(): Promise<void>;
   /** Loads the first page unless it is loaded or loading. */
   show(): void;
-  ensureLoaded(index: number): void;
+  /** Makes sure the rows around the view (last, and first, its first row) are held, or being read. */
+  ensureLoaded(last: number, first?: number): void;
   retryMore(): void;
   /** Fetches the first page again and merges it over what is loaded. */
   refresh(): Promise<void>;
@@ -84,10 +93,16 @@ export type HistoryStore = StoreApi<HistoryState>;
 export function createHistoryStore(backend: Backend): HistoryStore {
   let generation = 0;
   let fetching = false;
-  // The next timeline page's cursor, while filtered.
-  let cursor = '';
   let searchTimer: ReturnType<typeof setTimeout> | null = null;
-  let wantedIndex = 0;
+  // The rows in view, first and last.
+  let viewFirst = 0;
+  let viewLast = 0;
+  // A row to select once it is read (the keyboard moved onto a row let go).
+  let pendingSelect: number | null = null;
+  // Rows that came on top so far: a read that was asked for before some
+  // came lands that many rows further down.
+  let moved = 0;
+  const focus = () => pendingSelect ?? Math.floor((viewFirst + viewLast) / 2);
   // A refresh runs alone; one asked for meanwhile runs once after it.
   let refreshing = false;
   let refreshAgain = false;
@@ -108,40 +123,76 @@ export function createHistoryStore(backend: Backend): HistoryStore {
   };
 
   return createStore<HistoryState>()((set, get) => {
+    // The stretch to read next so that the rows around the view (or the
+    // row to select) are held: next to those held when it meets them, else
+    // in their place. Null when they are held.
+    function nextRead(m: HistoryModel): { from: number; limit: number } | null {
+      const most = get().filtered ? TIMELINE_MAX : DECIDED_MAX;
+      const around = pendingSelect ?? viewFirst;
+      let lo = Math.max(0, around - PREFETCH_MARGIN);
+      let hi = (pendingSelect ?? viewLast) + PREFETCH_MARGIN;
+      // The placeholder after the rows known is read too, while more may follow.
+      hi = Math.min(hi, m.end ? m.length - 1 : m.length);
+      lo = Math.min(lo, hi);
+      if (hi < 0 || holds(m, lo, hi)) return null;
+      const pages = (n: number) => Math.min(most, Math.max(PAGE_SIZE, Math.ceil(n / PAGE_SIZE) * PAGE_SIZE));
+      const wEnd = m.start + m.ids.length;
+      if (m.ids.length === 0 || hi < m.start || lo >= wEnd) return { from: lo, limit: pages(hi - lo + 1) };
+      if (lo < m.start) {
+        const from = Math.max(0, m.start - pages(m.start - lo));
+        return { from, limit: m.start - from };
+      }
+      // Into rows not known yet (scrolling down): as many as a read takes.
+      return { from: wEnd, limit: hi >= m.length ? most : pages(hi - wEnd + 1) };
+    }
+
     async function fetchMore(): Promise<void> {
       if (fetching) return;
-      const { model, phase } = get();
+      const { model, phase, filtered } = get();
       const first = phase !== 'ready';
-      const offset = model.ids.length;
-      const filtered = get().filtered;
-      const limit = filtered ? Math.min(TIMELINE_MAX, pageLimit(wantedIndex, offset)) : pageLimit(wantedIndex, offset);
+      const want = nextRead(model);
+      if (!want) return;
+      let { from } = want;
+      let { cursor, skip } = readFrom(model, from);
+      if (skip > MAX_SKIP) {
+        // No cursor near enough (the list started again since): read the
+        // nearest stretch that can be, and on from there.
+        from -= skip - MAX_SKIP;
+        skip = MAX_SKIP;
+      }
       const gen = generation;
+      const movedThen = moved;
       fetching = true;
       set({ loadingMore: !first, moreError: null });
       try {
-        let next: HistoryModel;
-        let items: readonly Summary[];
+        let page: { items: readonly Summary[]; next: string };
         if (filtered) {
-          const page = await backend.timeline({ ...historyQuery(get().filters), cursor, limit });
-          if (gen !== generation) return;
-          cursor = page.next;
-          items = page.items;
-          next = appendCursorPage(get().model, page.items, page.next !== '');
+          page = await backend.timeline({ ...historyQuery(get().filters), cursor, skip, limit: want.limit });
         } else {
-          const page = await backend.listDecided(offset, limit);
-          if (gen !== generation) return;
-          items = page.items;
-          next = appendPage(get().model, page, limit);
+          page = await backend.listDecidedAfter(cursor, skip, want.limit);
         }
+        if (gen !== generation) return;
         fetching = false;
-        set({ model: withEvents(next, items), phase: 'ready', error: null, loadingMore: false });
-        if (get().selectedId === null && get().model.ids.length > 0) set({ selectedId: get().model.ids[0] ?? null });
+        let next = withEvents(putRows(get().model, from + moved - movedThen, page.items, page.next, focus()), page.items);
+        let selectedId = get().selectedId;
+        if (pendingSelect !== null) {
+          const id = idAt(next, Math.min(pendingSelect, next.length - 1));
+          if (id !== undefined || next.length === 0) {
+            // The list scrolls to the row selected: the view is there now.
+            viewFirst = viewLast = pendingSelect;
+            pendingSelect = null;
+          }
+          if (id !== undefined) selectedId = id;
+        }
+        if (selectedId === null && next.length > 0) selectedId = idAt(next, 0) ?? null;
+        next = pin(next, selectedId);
+        set({ model: next, selectedId, phase: 'ready', error: null, loadingMore: false });
         if (first && refreshAgain) {
           refreshAgain = false;
           void get().refresh();
         }
-        const now = get().model;
-        if (!now.end && wantedIndex + PREFETCH_MARGIN >= now.ids.length) void fetchMore();
+        // On to the next stretch, unless this read brought nothing new.
+        if (page.items.length > 0) void fetchMore();
       } catch (e) {
         if (gen !== generation) return;
         fetching = false;
@@ -230,12 +281,13 @@ export function createHistoryStore(backend: Backend): HistoryStore {
       async start() {
         generation++;
         fetching = false;
-        cursor = '';
         refreshing = false;
         refreshAgain = false;
         toCheck.clear();
         checking = false;
-        wantedIndex = 0;
+        viewFirst = 0;
+        viewLast = 0;
+        pendingSelect = null;
         set({ model: emptyHistory, phase: 'loading', error: null, moreError: null, loadingMore: false });
         await fetchMore();
       },
@@ -245,17 +297,17 @@ export function createHistoryStore(backend: Backend): HistoryStore {
         if (phase === 'idle' || phase === 'error') void get().start();
       },
 
-      ensureLoaded(index) {
-        wantedIndex = Math.max(0, index);
-        const { model, phase, moreError } = get();
-        if (phase !== 'ready' || moreError || model.end) return;
-        if (index + PREFETCH_MARGIN < model.ids.length) return;
+      ensureLoaded(last, first) {
+        viewLast = Math.max(0, last);
+        viewFirst = Math.min(viewLast, Math.max(0, first ?? last));
+        const { phase, moreError } = get();
+        if (phase !== 'ready' || moreError) return;
         void fetchMore();
       },
 
       retryMore() {
         set({ moreError: null });
-        get().ensureLoaded(wantedIndex);
+        void fetchMore();
       },
 
       async refresh() {
@@ -271,12 +323,26 @@ export function createHistoryStore(backend: Backend): HistoryStore {
           return;
         }
         refreshing = true;
-        const gen = generation;
+        let gen = generation;
         try {
-          const page = await backend.listDecided(0, PAGE_SIZE);
+          const page = await backend.listDecidedAfter('', 0, PAGE_SIZE);
           if (gen !== generation) return;
-          set({ model: withEvents(mergeHead(get().model, page, PAGE_SIZE), page.items) });
-          if (get().selectedId === null && get().model.ids.length > 0) set({ selectedId: get().model.ids[0] ?? null });
+          const before = get().model;
+          const k = before.top === null ? 0 : page.items.findIndex((s) => s.id === before.top);
+          if (k < 0) {
+            // The list starts again from this page: reads under way are of another list.
+            gen = ++generation;
+            fetching = false;
+            pendingSelect = null;
+          } else {
+            moved += k;
+          }
+          let model = withEvents(mergeHead(before, page.items, page.next, focus()), page.items);
+          let selectedId = get().selectedId;
+          if (selectedId === null && model.length > 0) selectedId = idAt(model, 0) ?? null;
+          model = pin(model, selectedId);
+          set({ model, selectedId });
+          if (k < 0) void fetchMore();
         } catch {
           // The list stays as it was; the next event or page tries again.
         } finally {
@@ -318,20 +384,27 @@ export function createHistoryStore(backend: Backend): HistoryStore {
       },
 
       select(id) {
-        set({ selectedId: id });
+        pendingSelect = null;
+        set({ selectedId: id, model: pin(get().model, id) });
       },
 
       selectIndex(index) {
         const { model } = get();
-        if (model.ids.length === 0) return;
-        const i = Math.min(Math.max(index, 0), model.ids.length - 1);
-        set({ selectedId: model.ids[i] ?? null });
-        get().ensureLoaded(i);
+        if (model.length === 0) return;
+        const i = Math.min(Math.max(index, 0), model.length - 1);
+        const id = idAt(model, i);
+        if (id !== undefined) {
+          get().select(id);
+          return;
+        }
+        // A row let go: read it, then select it.
+        pendingSelect = i;
+        void fetchMore();
       },
 
       move(delta) {
         const { model, selectedId } = get();
-        const i = selectedId === null ? -1 : model.ids.indexOf(selectedId);
+        const i = pendingSelect ?? (selectedId === null ? -1 : indexOf(model, selectedId));
         get().selectIndex(i < 0 ? 0 : i + delta);
       },
     };

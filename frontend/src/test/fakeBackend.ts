@@ -24,6 +24,7 @@ import type {
   Info,
   Insights,
   KeyStatus,
+  DecidedPage,
   Page,
   PastPreview,
   PreviewAction,
@@ -161,7 +162,7 @@ export class FakeBackend implements Backend {
   async timeline(q: TimelineQuery): Promise<TimelinePage> {
     this.calls.push(`timeline ${q.cursor || '-'} ${q.limit} ${JSON.stringify({ ...q, cursor: undefined, limit: undefined })}`);
     const rows = this.timelineRows(q);
-    const start = q.cursor ? Number(q.cursor) : 0;
+    const start = (q.cursor ? Number(q.cursor) : 0) + (q.skip ?? 0);
     const items = rows.slice(start, start + q.limit);
     const next = start + q.limit < rows.length ? String(start + q.limit) : '';
     return { items, next };
@@ -203,6 +204,16 @@ export class FakeBackend implements Backend {
     // As the backend: the total says only whether more may follow.
     const items = this.history.slice(offset, offset + limit + 1);
     return { items: items.slice(0, limit), total: offset + items.length, offset };
+  }
+
+  /** As the backend; the cursor is the position (a row index) it names, so tests may read it. */
+  async listDecidedAfter(cursor: string, skip: number, limit: number): Promise<DecidedPage> {
+    this.calls.push(`decided ${cursor || '-'} ${skip} ${limit}`);
+    if (this.decidedGate) await this.decidedGate;
+    if (this.failDecided) throw this.failDecided;
+    const at = (cursor ? this.history.findIndex((s) => s.id === cursor) + 1 : 0) + skip;
+    const items = this.history.slice(at, at + limit);
+    return { items, next: at + limit < this.history.length ? items[items.length - 1]!.id : '' };
   }
 
   undo(id: string, force: boolean): Promise<UndoOutcome> {

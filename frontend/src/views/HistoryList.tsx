@@ -12,10 +12,12 @@ import { useHistory, useStores } from '../stores';
 
 const DAY_REFRESH_MS = 60_000;
 
-/** The history, virtualized; the row after the last loaded one loads more. */
+/** The history, virtualized and windowed; the row after the last known one loads more. */
 export function HistoryList() {
   const { history } = useStores();
   const ids = useHistory((s) => s.model.ids);
+  const start = useHistory((s) => s.model.start);
+  const length = useHistory((s) => s.model.length);
   const total = useHistory((s) => s.model.total);
   const end = useHistory((s) => s.model.end);
   const selectedId = useHistory((s) => s.selectedId);
@@ -38,11 +40,12 @@ export function HistoryList() {
     <div className="queue history-list">
       <VirtualList
         ids={ids}
+        start={start}
         // A failed page leaves no placeholder to retry from: the footer does.
-        total={moreError ? ids.length : total}
+        total={moreError ? length : total}
         counted={end}
         selectedId={selectedId}
-        label={end ? `History, ${ids.length.toLocaleString()} in all` : `History, ${ids.length.toLocaleString()} loaded`}
+        label={end ? `History, ${length.toLocaleString()} in all` : `History, ${length.toLocaleString()} loaded`}
         Row={Row}
         list={history.getState}
         groupOf={groupOf}

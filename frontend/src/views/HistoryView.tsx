@@ -40,7 +40,7 @@ function HistoryMain() {
   const { history } = useStores();
   const phase = useHistory((s) => s.phase);
   const error = useHistory((s) => s.error);
-  const count = useHistory((s) => s.model.ids.length);
+  const count = useHistory((s) => s.model.length);
   const filtered = useHistory((s) => s.filtered);
   if (phase === 'error' && error) {
     return (

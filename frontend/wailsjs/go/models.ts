@@ -508,6 +508,7 @@ export namespace app {
 	    text: string;
 	    ids: string[];
 	    cursor: string;
+	    skip: number;
 	    limit: number;
 	
 	    static createFrom(source: any = {}) {
@@ -526,6 +527,7 @@ export namespace app {
 	        this.text = source["text"];
 	        this.ids = source["ids"];
 	        this.cursor = source["cursor"];
+	        this.skip = source["skip"];
 	        this.limit = source["limit"];
 	    }
 	}
@@ -1374,6 +1376,38 @@ export namespace queue {
 	        this.decided_at = this.convertValues(source["decided_at"], null);
 	        this.action_count = source["action_count"];
 	        this.kinds = source["kinds"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DecidedPage {
+	    items: Summary[];
+	    next: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DecidedPage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.items = this.convertValues(source["items"], Summary);
+	        this.next = source["next"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -30,6 +30,8 @@ export function Insights(arg1:number):Promise<app.InsightsView>;
 
 export function ListDecided(arg1:number,arg2:number):Promise<queue.Page>;
 
+export function ListDecidedAfter(arg1:string,arg2:number,arg3:number):Promise<queue.DecidedPage>;
+
 export function ListPending(arg1:number,arg2:number):Promise<queue.Page>;
 
 export function Policy():Promise<core.PolicyState>;

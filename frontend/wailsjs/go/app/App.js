@@ -46,6 +46,10 @@ export function ListDecided(arg1, arg2) {
   return window['go']['app']['App']['ListDecided'](arg1, arg2);
 }
 
+export function ListDecidedAfter(arg1, arg2, arg3) {
+  return window['go']['app']['App']['ListDecidedAfter'](arg1, arg2, arg3);
+}
+
 export function ListPending(arg1, arg2) {
   return window['go']['app']['App']['ListPending'](arg1, arg2);
 }
