@@ -3,6 +3,8 @@ package diff
 import (
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 // Word highlights pair the deleted and added lines of each change in order
@@ -20,11 +22,21 @@ const (
 	// line matcher. A pair over its share keeps the partial match found.
 	maxSpanPairCost = 50_000
 	maxSpanCost     = 20_000_000
+	// Pairs refined by go-diff per Result. go-diff builds a string per edit
+	// and per bisection: cheap for an ordinary edit, but tens of megabytes of
+	// garbage over 100,000 pairs while the whole Result is held. Past this
+	// many pairs (a reordered or rewritten file) the words are matched with
+	// the line matcher's Myers, which reuses its memory from pair to pair.
+	maxGoDiffPairs = 4_000
 )
 
 func addSpans(hunks []Hunk) {
 	budget := maxSpanBytes
 	wd := wordDiffer{budget: maxSpanCost}
+	if changedPairs(hunks) <= maxGoDiffPairs {
+		wd.dmp = diffmatchpatch.New()
+		wd.dmp.DiffTimeout = 0 // deterministic: never a wall-clock cut-off
+	}
 	for h := range hunks {
 		lines := hunks[h].Lines
 		for i := 0; i < len(lines) && budget > 0 && wd.budget > 0; {
@@ -57,6 +69,8 @@ type wordDiffer struct {
 	ra, rb []int32 // token ids
 	ca, cb []bool
 	ms     myersScratch
+	dmp    *diffmatchpatch.DiffMatchPatch // set: go-diff refines the words
+	rr     [2][]rune
 	slab   []Span // spans are carved from here, a chunk at a time
 }
 
@@ -147,11 +161,10 @@ func (w *wordDiffer) collect(off int, toks []string, changed []bool) []Span {
 
 // diffTokens matches w.ta against w.tb, sets w.ca and w.cb for changed
 // tokens and returns the visible bytes of the tokens kept. Tokens are
-// numbered and matched with the line matcher's Myers, which finds a longest
-// common subsequence and reuses its memory from pair to pair: a preview with
-// 100,000 changed pairs allocates nothing here per pair. (go-diff, used at
-// first, built a string per edit and per bisection, tens of megabytes of
-// garbage while the whole Result is held.) Token counts are capped by
+// numbered and matched by go-diff for an ordinary diff (see maxGoDiffPairs),
+// otherwise with the line matcher's Myers, which finds a longest common
+// subsequence and reuses its memory from pair to pair: a preview with
+// 100,000 changed pairs allocates nothing here per pair. Token counts are capped by
 // maxSpanTokens; a pair gets at most maxSpanPairCost units of work and keeps
 // the partial match found if it needs more.
 func (w *wordDiffer) diffTokens() int {
@@ -174,12 +187,73 @@ func (w *wordDiffer) diffTokens() int {
 	w.ra, w.rb = number(w.ra, w.ta), number(w.rb, w.tb)
 	w.ca, w.cb = setBools(w.ca, len(w.ta)), setBools(w.cb, len(w.tb))
 	kept := 0
+	if w.dmp != nil {
+		return w.goDiffTokens()
+	}
 	spent, _, _ := myers(w.ra, w.rb, min(w.budget, maxSpanPairCost), 0, func(i, j int) {
 		w.ca[i], w.cb[j] = false, false
 		kept += visible(w.ta[i])
 	}, &w.ms)
 	w.budget -= max(spent, 1)
 	return kept
+}
+
+// goDiffTokens is diffTokens by go-diff: each distinct token becomes one
+// rune (of Unicode's Private Use Area: at most 2*maxSpanTokens ids, far below
+// the 6,400 of the block, never a surrogate) and go-diff diffs the runes. The
+// work is charged at its worst case, len(a) x len(b), capped per pair.
+func (w *wordDiffer) goDiffTokens() int {
+	for k, ids := range [2][]int32{w.ra, w.rb} {
+		w.rr[k] = w.rr[k][:0]
+		for _, id := range ids {
+			w.rr[k] = append(w.rr[k], tokenRuneBase+rune(id))
+		}
+	}
+	w.budget -= min(int64(len(w.ta))*int64(len(w.tb)), maxSpanPairCost)
+	kept, i, j := 0, 0, 0
+	for _, d := range w.dmp.DiffMainRunes(w.rr[0], w.rr[1], false) {
+		n := utf8.RuneCountInString(d.Text)
+		switch d.Type {
+		case diffmatchpatch.DiffEqual:
+			for k := 0; k < n; k++ {
+				w.ca[i], w.cb[j] = false, false
+				kept += visible(w.ta[i])
+				i, j = i+1, j+1
+			}
+		case diffmatchpatch.DiffDelete:
+			i += n
+		case diffmatchpatch.DiffInsert:
+			j += n
+		}
+	}
+	return kept
+}
+
+// tokenRuneBase is the first rune of Unicode's Private Use Area.
+const tokenRuneBase = 0xE000
+
+// changedPairs counts the deleted and added line pairs addSpans refines.
+func changedPairs(hunks []Hunk) int {
+	n := 0
+	for h := range hunks {
+		lines := hunks[h].Lines
+		for i := 0; i < len(lines); {
+			if lines[i].Kind != KindDel {
+				i++
+				continue
+			}
+			d0 := i
+			for i < len(lines) && lines[i].Kind == KindDel {
+				i++
+			}
+			a0 := i
+			for i < len(lines) && lines[i].Kind == KindAdd {
+				i++
+			}
+			n += min(a0-d0, i-a0)
+		}
+	}
+	return n
 }
 
 // setBools returns b resized to n, every element true.
