@@ -393,6 +393,15 @@ describe('Rules', () => {
     expect(screen.queryByText('All agents are paused.')).toBeNull();
   });
 
+  it('approves with m then a: the keys still decide, and the rule is saved after', async () => {
+    const { backend } = await mount(2);
+    await press('m');
+    expect(screen.getByRole('combobox', { name: 'What the rule covers' })).toBeTruthy();
+    // Pressed where the focus is, as a person at the keyboard would.
+    await press('a', document.activeElement ?? window);
+    expect(backend.calls).toContain('remember p0 this-file 1h');
+  });
+
   it('opens Remember with m and lists the scopes, those that do not fit disabled', async () => {
     const { backend } = await mount(1);
     backend.scopeErrors.set('this-command-prefix', 'the proposal runs no command');

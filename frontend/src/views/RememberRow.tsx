@@ -1,4 +1,3 @@
-import { useEffect, useRef } from 'react';
 import { REMEMBER_LIFETIMES, REMEMBER_SCOPES, type RememberLifetime, type RememberScope } from '../api';
 import { lifetimeLabel, scopeLabel } from '../lib/labels';
 import { clip } from '../lib/truncate';
@@ -18,12 +17,9 @@ export function RememberRow() {
   const scopes = useDetail((s) => s.scopes);
   const shown = useDetail((s) => s.rememberShown);
   const denying = useDetail((s) => s.denyOpen);
-  const ref = useRef<HTMLSelectElement>(null);
-  useEffect(() => {
-    // Opened with m or the button: the first choice takes the focus, unless
-    // the reason box has it.
-    if (!(document.activeElement instanceof HTMLTextAreaElement)) ref.current?.focus();
-  }, []);
+  // The focus stays where it was: a and d still decide (a select would take
+  // the letters as type-ahead, and "a" would pick "Anything from this agent").
+  // Tab reaches the two choices.
   const known = Object.keys(scopes).length > 0;
   const preview = shown?.preview;
   const matches = preview?.matches ?? [];
@@ -33,7 +29,6 @@ export function RememberRow() {
         <label className="remember-field">
           <span>{denying ? 'Deny again' : 'Allow again'}</span>
           <select
-            ref={ref}
             value={remember.scope}
             aria-label="What the rule covers"
             onChange={(e) => detail.getState().setRememberScope(e.target.value as RememberScope)}
@@ -63,7 +58,7 @@ export function RememberRow() {
             ))}
           </select>
         </label>
-        <span className="hint">Saved when you {denying ? 'deny' : 'approve or deny'} · <kbd>Esc</kbd> or <kbd>m</kbd> closes</span>
+        <span className="hint">Saved when you {denying ? 'deny' : 'approve or deny'} · <kbd>Tab</kbd> to change · <kbd>Esc</kbd> or <kbd>m</kbd> closes</span>
       </div>
       <div className="remember-preview" aria-live="polite">
         {!shown || shown.loading || !known ? (
