@@ -494,3 +494,50 @@ func TestGatewaySubmissionIsScreened(t *testing.T) {
 		t.Fatalf("paused: %+v %v, want denied in the answer", got, err)
 	}
 }
+
+// A rules file broken outside the window (bad JSON, an unknown field, a rule
+// that claims a built-in id) is shown with what is wrong, cannot be
+// accepted, applies nothing, and Reject restores the accepted rules.
+func TestBrokenRulesFileIsShownNeverApplied(t *testing.T) {
+	dir := t.TempDir()
+	e := openPolicyCore(t, dir, true)
+	ctx := context.Background()
+	if err := e.c.ApplyRole(ctx, policy.RoleEditor, e.ws, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, RulesFile)
+	for name, body := range map[string]string{
+		"bad json":      `{"version":1,"rules":[`,
+		"unknown field": `{"version":1,"rules":[],"allow_everything":true}`,
+		"built-in id":   `{"version":1,"rules":[{"id":"builtin:ssh","effect":"allow"}]}`,
+	} {
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e.c.checkRulesFile()
+		st, err := e.c.PolicyState(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Pending == nil || st.Pending.Error == "" {
+			t.Fatalf("%s: pending %+v, want an error shown", name, st.Pending)
+		}
+		if err := e.c.AcceptRulesFile(ctx, st.Pending.SHA256, "ada"); err == nil {
+			t.Fatalf("%s: a broken file was accepted", name)
+		}
+		// The accepted rules still decide.
+		if p := e.submit(t, e.write(t, "a.txt", name)); p.Status != proposal.StatusApproved {
+			t.Fatalf("%s: %s, want approved by the accepted editor role", name, p.Status)
+		}
+	}
+	if err := e.c.RejectRulesFile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "preset:editor") {
+		t.Fatalf("after reject: %s", b)
+	}
+	st, _ := e.c.PolicyState(ctx)
+	if st.Pending != nil {
+		t.Fatalf("still pending after reject: %+v", st.Pending)
+	}
+}

@@ -124,15 +124,16 @@ func (b *Bus) WaitName(t testing.TB, name string) string {
 	}
 }
 
-// StartXvfb starts a private X server and returns its display name.
-func StartXvfb(t testing.TB) string {
+// StartXvfb starts a private X server with one screen of the given
+// geometry (e.g. "1024x768x24") and returns its display name.
+func StartXvfb(t testing.TB, screen string) string {
 	t.Helper()
 	Need(t, "Xvfb")
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1024x768x24", "-nolisten", "tcp")
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", screen, "-nolisten", "tcp")
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {
@@ -172,7 +173,7 @@ type Dunst struct {
 func StartDunst(t testing.TB, b *Bus, choice string) *Dunst {
 	t.Helper()
 	Need(t, "dunst", "dunstctl")
-	display := StartXvfb(t)
+	display := StartXvfb(t, "1024x768x24")
 	dir := t.TempDir()
 	menu := filepath.Join(dir, "menu.sh")
 	script := "#!/bin/sh\ngrep -m1 -F -- " + shellQuote(choice) + " || true\n"

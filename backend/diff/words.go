@@ -33,13 +33,25 @@ const (
 func addSpans(hunks []Hunk) {
 	budget := maxSpanBytes
 	wd := wordDiffer{budget: maxSpanCost}
-	if changedPairs(hunks) <= maxGoDiffPairs {
+	n := 0
+	eachPair(hunks, func(_, _ *Line) bool { n++; return true })
+	if n <= maxGoDiffPairs {
 		wd.dmp = diffmatchpatch.New()
 		wd.dmp.DiffTimeout = 0 // deterministic: never a wall-clock cut-off
 	}
+	eachPair(hunks, func(del, add *Line) bool {
+		budget -= len(del.Text) + len(add.Text)
+		del.Spans, add.Spans = wd.spans(del.Text, add.Text)
+		return budget > 0 && wd.budget > 0
+	})
+}
+
+// eachPair calls fn with each deleted line and the added line it pairs with
+// (a change's deleted and added lines pair in order), until fn returns false.
+func eachPair(hunks []Hunk, fn func(del, add *Line) bool) {
 	for h := range hunks {
 		lines := hunks[h].Lines
-		for i := 0; i < len(lines) && budget > 0 && wd.budget > 0; {
+		for i := 0; i < len(lines); {
 			if lines[i].Kind != KindDel {
 				i++
 				continue
@@ -52,11 +64,10 @@ func addSpans(hunks []Hunk) {
 			for i < len(lines) && lines[i].Kind == KindAdd {
 				i++
 			}
-			pairs := min(a0-d0, i-a0)
-			for k := 0; k < pairs && budget > 0 && wd.budget > 0; k++ {
-				del, add := &lines[d0+k], &lines[a0+k]
-				budget -= len(del.Text) + len(add.Text)
-				del.Spans, add.Spans = wd.spans(del.Text, add.Text)
+			for k := 0; k < min(a0-d0, i-a0); k++ {
+				if !fn(&lines[d0+k], &lines[a0+k]) {
+					return
+				}
 			}
 		}
 	}
@@ -231,30 +242,6 @@ func (w *wordDiffer) goDiffTokens() int {
 
 // tokenRuneBase is the first rune of Unicode's Private Use Area.
 const tokenRuneBase = 0xE000
-
-// changedPairs counts the deleted and added line pairs addSpans refines.
-func changedPairs(hunks []Hunk) int {
-	n := 0
-	for h := range hunks {
-		lines := hunks[h].Lines
-		for i := 0; i < len(lines); {
-			if lines[i].Kind != KindDel {
-				i++
-				continue
-			}
-			d0 := i
-			for i < len(lines) && lines[i].Kind == KindDel {
-				i++
-			}
-			a0 := i
-			for i < len(lines) && lines[i].Kind == KindAdd {
-				i++
-			}
-			n += min(a0-d0, i-a0)
-		}
-	}
-	return n
-}
 
 // setBools returns b resized to n, every element true.
 func setBools(b []bool, n int) []bool {

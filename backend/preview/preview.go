@@ -95,16 +95,8 @@ func (pv *Previewer) Proposal(ctx context.Context, p *proposal.Proposal) []*Acti
 // Action previews action i of p. Problems are reported in the result's
 // Error, never as a Go error, so one bad action does not hide the others.
 func (pv *Previewer) Action(ctx context.Context, p *proposal.Proposal, i int) *Action {
-	if i < 0 || i >= len(p.Actions) {
-		return &Action{Index: i, Kind: KindError, Error: fmt.Sprintf("no action %d", i+1)}
-	}
-	a := &p.Actions[i]
-	res := &Action{Index: i, Kind: KindNone, kind: a.Kind}
-	if a.Path != "" {
-		res.Path = Resolve(p, a.Path)
-	}
-	fail := func(err error) *Action {
-		res.Kind, res.Diff, res.Sheet, res.Error = KindError, nil, nil, err.Error()
+	a, res, fail := begin(p, i)
+	if a == nil {
 		return res
 	}
 	switch a.Kind {
@@ -160,6 +152,25 @@ func (pv *Previewer) Action(ctx context.Context, p *proposal.Proposal, i int) *A
 	return res
 }
 
+// begin starts the preview of action i of p: the action (nil when there is
+// none, and res then says so), its result with the resolved path, and fail,
+// which turns the result into an error.
+func begin(p *proposal.Proposal, i int) (*proposal.Action, *Action, func(error) *Action) {
+	if i < 0 || i >= len(p.Actions) {
+		return nil, &Action{Index: i, Kind: KindError, Error: fmt.Sprintf("no action %d", i+1)}, nil
+	}
+	a := &p.Actions[i]
+	res := &Action{Index: i, Kind: KindNone, kind: a.Kind}
+	if a.Path != "" {
+		res.Path = Resolve(p, a.Path)
+	}
+	fail := func(err error) *Action {
+		res.Kind, res.Diff, res.Sheet, res.Error = KindError, nil, nil, err.Error()
+		return res
+	}
+	return a, res, fail
+}
+
 // State is a file's content at one moment, as an execution journal recorded
 // it: Exists is false when there was no file.
 type State struct {
@@ -172,16 +183,8 @@ type State struct {
 // person approved, whatever happened to the file since. It reads no file.
 // Actions with no content to compare (a move, a command) give KindNone.
 func (pv *Previewer) Recorded(ctx context.Context, p *proposal.Proposal, i int, before, after State) *Action {
-	if i < 0 || i >= len(p.Actions) {
-		return &Action{Index: i, Kind: KindError, Error: fmt.Sprintf("no action %d", i+1)}
-	}
-	a := &p.Actions[i]
-	res := &Action{Index: i, Kind: KindNone, kind: a.Kind}
-	if a.Path != "" {
-		res.Path = Resolve(p, a.Path)
-	}
-	fail := func(err error) *Action {
-		res.Kind, res.Diff, res.Sheet, res.Error = KindError, nil, nil, err.Error()
+	a, res, fail := begin(p, i)
+	if a == nil {
 		return res
 	}
 	for _, s := range []State{before, after} {
